@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# kipc top-level Makefile.
+#
+#   make              kipc.ko (against KDIR), libkipc, tools, selftests
+#   make demo         build, boot a VM, load the module, run the demo
+#   make check        lint + every selftest on Debian's 6.1 and 6.12 kernels
+#   make check-debug  the selftests on a 6.1 KASAN/lockdep/kmemleak kernel
+#   make bench        kipc-bench in the VM (deterministic -icount mode)
+#   make install      libkipc, headers, pkg-config file, man pages, tools
+#
+# KDIR picks the kernel headers: /lib/modules/$(uname -r)/build when it
+# exists, otherwise the newest Debian linux-headers-*-amd64 installed.
+
+KDIR ?= $(shell tools/kdir.sh)
+CC ?= gcc
+CFLAGS ?= -O2 -g
+KIPC_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
+	-Ikmod/uapi -Ilib/include $(CFLAGS)
+B := build
+KSFT := .cache/ksft
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+.PHONY: all module userspace clean check check-debug demo bench install \
+	deps lint help
+
+all: module userspace
+
+help:
+	@sed -n '3,13p' Makefile
+
+deps:
+	tools/deps.sh
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+# The kselftest harness comes from Debian's linux-source-6.12 package, into
+# the git-ignored cache (6.12's harness stops a TEST_F after SKIP() in
+# FIXTURE_SETUP; 6.1's does not).
+$(KSFT)/kselftest_harness.h:
+	tools/extract-ksrc.sh
+
+include lib/lib.mk
+include tools/tools.mk
+include selftests/selftests.mk
+
+userspace: $(USERSPACE_TARGETS)
+
+check:
+	tools/check.sh
+
+check-debug:
+	KIPC_KERNELS=debug tools/check.sh
+
+demo:
+	tools/demo.sh
+
+bench:
+	tools/bench.sh
+
+lint:
+	tools/lint.sh
+
+clean:
+	rm -rf $(B)
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -1,0 +1,2 @@
+# libkipc: filled in by the library issue.
+LIBKIPC_A :=
