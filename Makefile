@@ -17,7 +17,7 @@ CC ?= gcc
 CFLAGS ?= -O2 -g
 KIPC_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
 	-Ikmod/uapi -Ilib/include $(CFLAGS)
-B := build
+B ?= build
 KSFT := .cache/ksft
 PREFIX ?= /usr/local
 DESTDIR ?=

@@ -52,6 +52,8 @@ extern unsigned long kipc_user_quota_bytes;
  *	the object layer's fields (struct kipc_object) zeroed; returns the
  *	embedded object or an ERR_PTR
  * @destroy: free the object (the last reference is gone)
+ * @open: a new handle of the object is being set up, or NULL (called
+ *	under kipc_registry_lock; must not sleep)
  * @release: a handle of the object is being closed
  * @poll: poll() on a handle
  * @mmap: mmap() on a handle, or NULL
@@ -64,6 +66,7 @@ struct kipc_type_ops {
 	struct kipc_object *(*create)(const struct kipc_open *args,
 				      struct kipc_user *user);
 	void (*destroy)(struct kipc_object *obj);
+	void (*open)(struct kipc_handle *h);
 	void (*release)(struct kipc_handle *h);
 	__poll_t (*poll)(struct kipc_handle *h, struct poll_table_struct *pt);
 	int (*mmap)(struct kipc_handle *h, struct vm_area_struct *vma);

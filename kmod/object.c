@@ -17,7 +17,7 @@
  *    kipc_nr_objects, kipc_object.linked and the 0 -> 1 transition of
  *    kipc_object.handles (so AUTOREMOVE cannot race with an open by name).
  *    It is the outermost kipc lock; type code is called under it only in
- *    create() and stat().
+ *    create(), open() and stat().
  *  - kipc_object.perm_lock (spinlock) protects uid, gid and mode.
  *  - kipc_users_lock (spinlock) protects kipc_users; kipc_user.bytes is
  *    atomic.
@@ -359,6 +359,8 @@ long kipc_ioctl_open(struct file *file, void *arg)
 		goto err_put_fd;
 	}
 	h->obj = obj;
+	if (ops->open)
+		ops->open(h);
 	fflags = (h->access & KIPC_OPEN_WRITE) ? O_RDWR : O_RDONLY;
 	if (a->flags & KIPC_OPEN_NONBLOCK)
 		fflags |= O_NONBLOCK;

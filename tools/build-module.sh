@@ -1,5 +1,6 @@
 #!/bin/bash
-# Build kipc.ko for one kernel into build/<kernel>/kipc.ko, with W=1 and
+# Build kipc.ko for one kernel into build/<kernel>/kipc.ko (KIPC_BUILD
+# overrides build/), with W=1 and
 # sparse (C=2). Usage: tools/build-module.sh 6.1|6.12|debug
 # The sources are copied into build/<kernel>/src so both kernels' objects
 # can coexist. Fails when the compiler or sparse prints any diagnostic.
@@ -7,7 +8,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 sel=$1
 eval "$("$top/tools/vm/kver.sh" "$sel")"
-out=$top/build/$sel
+out=$top/${KIPC_BUILD:-build}/$sel
 rm -rf "$out/src"
 mkdir -p "$out/src"
 cp -r "$top/Kbuild" "$top/kmod" "$out/src/"

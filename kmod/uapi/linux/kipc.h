@@ -183,6 +183,15 @@ struct kipc_version {
  * The attributes (@mode, @max_msgs, @max_msgsize, @region_size) are used
  * only when the call creates the object and are ignored when it opens an
  * existing one, as mq_open() does.
+ *
+ * A region's pages are allocated, zeroed, when it is created. A region
+ * handle is mapped with mmap() and ``MAP_SHARED`` only (``MAP_PRIVATE``
+ * gives ``EINVAL``, as does an offset or length reaching past the region);
+ * every mapping of a region shows the same memory. A handle opened without
+ * %KIPC_OPEN_WRITE maps read-only: ``PROT_WRITE``, or a later mprotect() to
+ * it, gives ``EACCES``. A mapping keeps the region alive after its handles
+ * are closed and its name removed. A mapping grown with mremap() gets
+ * ``SIGBUS`` past the region's end.
  */
 struct kipc_open {
 	__u32 size;
@@ -422,7 +431,8 @@ struct kipc_wake {
  * @__reserved: must be zero
  *
  * Every region has one reader/writer lock, held by handles (a handle holds
- * it at most once). Closing a handle releases what it holds.
+ * it at most once; a handle shared through fork() or dup() is one holder).
+ * Closing a handle releases what it holds.
  * Errors of LOCK: ``EDEADLK`` (this handle holds it already), ``EAGAIN``,
  * ``ETIMEDOUT``, ``EINTR``. Errors of UNLOCK: ``EPERM`` (this handle does not
  * hold it).
