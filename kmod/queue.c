@@ -1,12 +1,944 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Placeholder: message queues land with the queue issue. */
-#include <linux/err.h>
+/*
+ * kipc message queues: named, priority-ordered queues of byte messages with
+ * blocking and non-blocking send and receive, timeouts, poll, selective
+ * receive by type, vectored send/receive, a one-call RPC round trip and
+ * mq_notify()-style arrival signals.
+ *
+ * Data structure: the queued messages sit in per-priority FIFO lists; the
+ * lists hang off nodes of an rb_root_cached keyed by priority, highest
+ * leftmost. Send is O(log P) and an untyped receive O(1), P being the number
+ * of distinct priorities in use; neither depends on the depth. A receive by
+ * type (%KIPC_MSG_BYTYPE) scans the messages in priority order: O(depth).
+ * Emptied priority nodes are kept in a small per-queue cache, and when a
+ * whole message (header and max_msgsize payload) fits in a page, freed
+ * message buffers are kept in a small per-queue pool reused by later sends,
+ * so a steady stream of messages does not allocate.
+ *
+ * Copies: a send allocates the message and copies the payload in before it
+ * takes the queue lock. A receive takes the message off the queue under the
+ * lock and copies it out after dropping it; if that copy faults, the message
+ * is put back at the head of its priority (so nothing is lost; the queue may
+ * then briefly hold more than max_msgs) and the receive fails with -EFAULT.
+ * A receive with %KIPC_MSG_PEEK takes a reference to the message under the
+ * lock and copies it out after dropping it (the payload never changes once
+ * queued; the message is freed with its last reference). So the queue lock
+ * is never held across a user memory access.
+ *
+ * Quota: a queued message is charged to the queue owner's account
+ * (kipc_charge() on obj->user) for its whole allocation, from the moment it
+ * is allocated by a send until it is freed by a receive (or the queue is
+ * destroyed). Buffers resting in the pool are not charged (they are accounted
+ * to the memory cgroup through GFP_KERNEL_ACCOUNT only).
+ *
+ * Waiting: receivers sleep on recv_wq, senders on send_wq. Plain receivers
+ * and all senders wait exclusively: one message (one free slot) wakes one of
+ * them. Receivers that would not consume the message that woke them (PEEK,
+ * BYTYPE) wait non-exclusively and are woken by every send. A woken waiter
+ * always re-checks its condition under the lock before returning an error
+ * (timeout, signal), and takes the message or slot if there is one, so no
+ * wake-up is lost. Pollers sit on the same wait queues (non-exclusive) and
+ * are woken with EPOLLIN/EPOLLOUT keys.
+ *
+ * Locking:
+ *  - kipc_queue.lock (mutex) protects the priority tree and its lists, the
+ *    node cache, every counter (msgs, bytes, waiters, totals) and the notify
+ *    registration. It nests inside kipc_registry_lock (stat() is called
+ *    under it for /proc/kipc); it is never held across a user memory
+ *    access nor while calling into the object layer. A message's payload
+ *    and attributes never change once it is queued; its reference count
+ *    (kipc_qmsg.ref) lets a peeker copy it without the lock.
+ *  - kipc_queue.pool_lock (spinlock) protects the pool of free message
+ *    buffers; it is innermost and never held across a sleep.
+ *  - recv_wq and send_wq have their own internal locks.
+ */
+#include <linux/cred.h>
+#include <linux/file.h>
+#include <linux/mm.h>
+#include <linux/pid.h>
+#include <linux/rbtree.h>
+#include <linux/sched/signal.h>
+#include <linux/signal.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include <linux/uaccess.h>
+#include <linux/user_namespace.h>
+#include <linux/wait.h>
+
 #include "kipc_internal.h"
+
+/* Most emptied priority nodes a queue keeps for reuse. */
+#define KIPC_QUEUE_NODE_CACHE	8
+/* Most free message buffers a queue keeps for reuse. */
+#define KIPC_QUEUE_POOL_MAX	16
+
+/* Flags a send accepts, a receive accepts. */
+#define KIPC_SEND_FLAGS		KIPC_F_WAIT_ALL
+#define KIPC_RECV_FLAGS		(KIPC_F_WAIT_ALL | KIPC_MSG_PEEK | KIPC_MSG_BYTYPE)
+/* The flags that ask for a timed wait. */
+#define KIPC_F_TIMED		(KIPC_F_TIMEOUT | KIPC_F_ABSTIME | KIPC_F_REALTIME)
+
+/**
+ * struct kipc_qprio - the FIFO list of one priority in use
+ * @rb: node in kipc_queue.prios, highest priority leftmost
+ * @msgs: the messages of this priority, oldest first; while the node rests
+ *	in kipc_queue.node_cache, the link in that list
+ * @prio: the priority
+ */
+struct kipc_qprio {
+	struct rb_node rb;
+	struct list_head msgs;
+	u32 prio;
+};
+
+/**
+ * struct kipc_qmsg - one message
+ * @link: entry in its priority's list, or in the buffer pool
+ * @ref: one for the queue (or the receiver that took it off), one per
+ *	peeker copying it out
+ * @pid: the sending process (a reference is held)
+ * @type: message type
+ * @time_ns: when it was queued, CLOCK_REALTIME
+ * @uid: sender's euid
+ * @gid: sender's egid
+ * @len: payload length
+ * @prio: priority
+ * @charge: bytes charged to the owner's quota
+ * @pooled: allocated at the pool size (may go back to the pool)
+ * @data: the payload
+ */
+struct kipc_qmsg {
+	struct list_head link;
+	refcount_t ref;
+	struct pid *pid;
+	u64 type;
+	u64 time_ns;
+	kuid_t uid;
+	kgid_t gid;
+	u32 len;
+	u32 prio;
+	u32 charge;
+	bool pooled;
+	u8 data[];
+};
+
+/**
+ * struct kipc_queue - a message queue
+ * @obj: the object layer's part
+ * @lock: protects what the Locking comment of this file says
+ * @prios: priority nodes (struct kipc_qprio), highest leftmost
+ * @node_cache: emptied priority nodes kept for reuse
+ * @nr_node_cache: entries in @node_cache
+ * @recv_wq: receivers waiting for a message, and EPOLLIN pollers
+ * @send_wq: senders waiting for room, and EPOLLOUT pollers
+ * @max_msgs: depth limit
+ * @max_msgsize: message size limit
+ * @msgs: messages queued
+ * @bytes: payload bytes queued
+ * @recv_waiters: receivers blocked
+ * @send_waiters: senders blocked
+ * @total_sent: messages sent since creation
+ * @total_received: messages received since creation
+ * @notify_pid: process registered with %KIPC_IOC_NOTIFY, or NULL
+ * @notify_handle: the handle the registration was made on
+ * @notify_signo: the signal it asked for
+ * @pool_lock: protects @pool and @nr_pool
+ * @pool: free message buffers of @pool_size bytes
+ * @nr_pool: entries in @pool
+ * @pool_size: allocation size of pooled buffers, 0 when messages are too
+ *	large to be pooled
+ */
+struct kipc_queue {
+	struct kipc_object obj;
+	struct mutex lock;	/* see "Locking" above */
+	struct rb_root_cached prios;
+	struct list_head node_cache;
+	unsigned int nr_node_cache;
+	wait_queue_head_t recv_wq;
+	wait_queue_head_t send_wq;
+	u32 max_msgs;
+	u32 max_msgsize;
+	u32 msgs;
+	u64 bytes;
+	u32 recv_waiters;
+	u32 send_waiters;
+	u64 total_sent;
+	u64 total_received;
+	struct pid *notify_pid;
+	struct kipc_handle *notify_handle;
+	int notify_signo;
+	spinlock_t pool_lock;	/* protects pool, nr_pool */
+	struct list_head pool;
+	unsigned int nr_pool;
+	size_t pool_size;
+};
+
+static struct kipc_queue *kipc_queue_of(struct kipc_object *obj)
+{
+	return container_of(obj, struct kipc_queue, obj);
+}
+
+/* ---- message buffers ---------------------------------------------------- */
+
+/* Allocate a message of @len payload bytes and charge it to the owner. */
+static struct kipc_qmsg *kipc_qmsg_alloc(struct kipc_queue *q, u32 len)
+{
+	struct kipc_qmsg *msg = NULL;
+	size_t size;
+	int ret;
+
+	if (q->pool_size) {
+		size = q->pool_size;
+		spin_lock(&q->pool_lock);
+		msg = list_first_entry_or_null(&q->pool, struct kipc_qmsg, link);
+		if (msg) {
+			list_del(&msg->link);
+			q->nr_pool--;
+		}
+		spin_unlock(&q->pool_lock);
+		if (!msg)
+			msg = kmalloc(size, GFP_KERNEL_ACCOUNT);
+	} else {
+		size = struct_size(msg, data, len);
+		msg = kvmalloc(size, GFP_KERNEL_ACCOUNT);
+	}
+	if (!msg)
+		return ERR_PTR(-ENOMEM);
+	refcount_set(&msg->ref, 1);
+	msg->pooled = q->pool_size != 0;
+	msg->charge = size;
+	msg->len = len;
+	msg->pid = NULL;
+	ret = kipc_charge(q->obj.user, size);
+	if (ret) {
+		msg->charge = 0;
+		if (msg->pooled)
+			kfree(msg);
+		else
+			kvfree(msg);
+		return ERR_PTR(ret);
+	}
+	return msg;
+}
+
+/*
+ * Drop a reference to a message that is not queued; the last one uncharges
+ * it and keeps its buffer in the pool if there is room.
+ */
+static void kipc_qmsg_put(struct kipc_queue *q, struct kipc_qmsg *msg)
+{
+	if (!refcount_dec_and_test(&msg->ref))
+		return;
+	kipc_uncharge(q->obj.user, msg->charge);
+	put_pid(msg->pid);
+	msg->pid = NULL;
+	if (!msg->pooled) {
+		kvfree(msg);
+		return;
+	}
+	spin_lock(&q->pool_lock);
+	if (q->nr_pool < KIPC_QUEUE_POOL_MAX) {
+		list_add(&msg->link, &q->pool);
+		q->nr_pool++;
+		msg = NULL;
+	}
+	spin_unlock(&q->pool_lock);
+	kfree(msg);
+}
+
+/* ---- the priority tree -------------------------------------------------- */
+
+static bool kipc_qprio_less(struct rb_node *a, const struct rb_node *b)
+{
+	return rb_entry(a, struct kipc_qprio, rb)->prio >
+	       rb_entry(b, struct kipc_qprio, rb)->prio;
+}
+
+static int kipc_qprio_cmp(const void *key, const struct rb_node *n)
+{
+	u32 prio = *(const u32 *)key;
+	u32 nprio = rb_entry(n, struct kipc_qprio, rb)->prio;
+
+	if (prio > nprio)
+		return -1;
+	return prio < nprio ? 1 : 0;
+}
+
+/*
+ * The node of priority @prio, created if needed (from the cache, else
+ * allocated with @gfp). Returns NULL only when the allocation fails.
+ */
+static struct kipc_qprio *kipc_qprio_get(struct kipc_queue *q, u32 prio,
+					 gfp_t gfp)
+{
+	struct kipc_qprio *node;
+	struct rb_node *rb;
+
+	lockdep_assert_held(&q->lock);
+	rb = rb_find(&prio, &q->prios.rb_root, kipc_qprio_cmp);
+	if (rb)
+		return rb_entry(rb, struct kipc_qprio, rb);
+	node = list_first_entry_or_null(&q->node_cache, struct kipc_qprio, msgs);
+	if (node) {
+		list_del(&node->msgs);
+		q->nr_node_cache--;
+	} else {
+		node = kmalloc(sizeof(*node), gfp);
+		if (!node)
+			return NULL;
+	}
+	node->prio = prio;
+	INIT_LIST_HEAD(&node->msgs);
+	rb_add_cached(&node->rb, &q->prios, kipc_qprio_less);
+	return node;
+}
+
+/* Queue @msg at the tail (or, with @head, the head) of its priority. */
+static int kipc_qmsg_insert(struct kipc_queue *q, struct kipc_qmsg *msg,
+			    bool head)
+{
+	struct kipc_qprio *node;
+	gfp_t gfp = GFP_KERNEL_ACCOUNT;
+
+	lockdep_assert_held(&q->lock);
+	/* Putting a message back must not fail: it would be lost. */
+	if (head)
+		gfp |= __GFP_NOFAIL;
+	node = kipc_qprio_get(q, msg->prio, gfp);
+	if (!node)
+		return -ENOMEM;
+	if (head)
+		list_add(&msg->link, &node->msgs);
+	else
+		list_add_tail(&msg->link, &node->msgs);
+	WRITE_ONCE(q->msgs, q->msgs + 1);
+	q->bytes += msg->len;
+	return 0;
+}
+
+/* Take @msg, of priority node @node, off the queue. */
+static void kipc_qmsg_unlink(struct kipc_queue *q, struct kipc_qprio *node,
+			     struct kipc_qmsg *msg)
+{
+	lockdep_assert_held(&q->lock);
+	list_del(&msg->link);
+	WRITE_ONCE(q->msgs, q->msgs - 1);
+	q->bytes -= msg->len;
+	if (!list_empty(&node->msgs))
+		return;
+	rb_erase_cached(&node->rb, &q->prios);
+	if (q->nr_node_cache < KIPC_QUEUE_NODE_CACHE) {
+		list_add(&node->msgs, &q->node_cache);
+		q->nr_node_cache++;
+	} else {
+		kfree(node);
+	}
+}
+
+/*
+ * The message a receive would get: the oldest of the highest priority, or
+ * with @bytype the first of type @type in that order (a linear scan).
+ */
+static struct kipc_qmsg *kipc_qmsg_find(struct kipc_queue *q, bool bytype,
+					u64 type, struct kipc_qprio **nodep)
+{
+	struct kipc_qprio *node;
+	struct kipc_qmsg *msg;
+	struct rb_node *rb;
+
+	lockdep_assert_held(&q->lock);
+	rb = rb_first_cached(&q->prios);
+	if (!bytype) {
+		if (!rb)
+			return NULL;
+		*nodep = rb_entry(rb, struct kipc_qprio, rb);
+		return list_first_entry(&(*nodep)->msgs, struct kipc_qmsg, link);
+	}
+	for (; rb; rb = rb_next(rb)) {
+		node = rb_entry(rb, struct kipc_qprio, rb);
+		list_for_each_entry(msg, &node->msgs, link) {
+			if (msg->type == type) {
+				*nodep = node;
+				return msg;
+			}
+		}
+	}
+	return NULL;
+}
+
+/* ---- waiting ------------------------------------------------------------ */
+
+/*
+ * Set up the deadline of a send or receive. Unlike kipc_timeout_init(),
+ * %KIPC_F_NONBLOCK together with a timeout is accepted and means "do not
+ * block" (kernel callers OR it in); the ioctl paths reject that combination
+ * before getting here.
+ */
+static int kipc_queue_timeout(struct kipc_timeout *t, struct file *file,
+			      u32 flags, s64 timeout_ns)
+{
+	int ret;
+
+	if (!(flags & KIPC_F_NONBLOCK) || !(flags & KIPC_F_TIMEOUT))
+		return kipc_timeout_init(t, file, flags, timeout_ns);
+	ret = kipc_timeout_init(t, file, flags & ~KIPC_F_NONBLOCK, timeout_ns);
+	t->nonblock = true;
+	return ret;
+}
+
+/*
+ * One sleep on @wq, with q->lock held on entry and on return.
+ * Returns 0 when woken, or -EAGAIN (non-blocking), -ETIMEDOUT, -EINTR or
+ * -ERESTARTSYS; the caller re-checks its condition either way.
+ */
+static int kipc_queue_sleep(struct kipc_queue *q, wait_queue_head_t *wq,
+			    bool exclusive, u32 *waiters,
+			    struct kipc_timeout *t)
+{
+	DEFINE_WAIT(wait);
+	int ret;
+
+	lockdep_assert_held(&q->lock);
+	if (t->nonblock)
+		return -EAGAIN;
+	if (signal_pending(current))
+		return kipc_timeout_signal(t);
+	if (exclusive)
+		prepare_to_wait_exclusive(wq, &wait, TASK_INTERRUPTIBLE);
+	else
+		prepare_to_wait(wq, &wait, TASK_INTERRUPTIBLE);
+	(*waiters)++;
+	mutex_unlock(&q->lock);
+	ret = kipc_timeout_sleep(t);
+	finish_wait(wq, &wait);
+	mutex_lock(&q->lock);
+	(*waiters)--;
+	if (!ret && signal_pending(current))
+		ret = kipc_timeout_signal(t);
+	return ret;
+}
+
+/* ---- send and receive --------------------------------------------------- */
+
+/**
+ * kipc_queue_send() - send one message on a queue handle
+ * @h: the handle, opened with %KIPC_OPEN_WRITE
+ * @m: kernel copy of the user's struct kipc_msg; @m->buf is a user pointer
+ *
+ * Copies the payload in, then queues it, blocking while the queue is full as
+ * @m->flags and the handle's ``O_NONBLOCK`` say. %KIPC_F_NONBLOCK in
+ * @m->flags always means "do not block", even together with
+ * %KIPC_F_TIMEOUT: a kernel caller (the io_uring non-blocking issue path)
+ * may OR it into the user's flags to get -EAGAIN instead of sleeping. The
+ * ioctl paths reject %KIPC_F_NONBLOCK with %KIPC_F_TIMEOUT from user space
+ * before calling this.
+ *
+ * Context: process context, may sleep; takes the queue's mutex.
+ *
+ * Return: 0, or -EBADF, -EINVAL, -EMSGSIZE, -EAGAIN, -ETIMEDOUT, -EINTR,
+ * -ERESTARTSYS, -EDQUOT, -ENOMEM, -EFAULT.
+ */
+long kipc_queue_send(struct kipc_handle *h, struct kipc_msg *m)
+{
+	struct kipc_queue *q = kipc_queue_of(h->obj);
+	struct pid *notify = NULL;
+	struct kipc_timeout t;
+	struct kipc_qmsg *msg;
+	bool fire;
+	int signo = 0;
+	long ret;
+
+	if (!(h->access & KIPC_OPEN_WRITE))
+		return -EBADF;
+	if (m->flags & ~KIPC_SEND_FLAGS || m->__reserved)
+		return -EINVAL;
+	if (m->prio >= KIPC_PRIO_MAX)
+		return -EINVAL;
+	ret = kipc_queue_timeout(&t, h->file, m->flags, m->timeout_ns);
+	if (ret)
+		return ret;
+	if (m->len > q->max_msgsize)
+		return -EMSGSIZE;
+	/* Spare a non-blocking sender the copy when it cannot succeed. */
+	if (t.nonblock && READ_ONCE(q->msgs) >= q->max_msgs)
+		return -EAGAIN;
+
+	msg = kipc_qmsg_alloc(q, m->len);
+	if (IS_ERR(msg))
+		return PTR_ERR(msg);
+	if (copy_from_user(msg->data, u64_to_user_ptr(m->buf), m->len)) {
+		ret = -EFAULT;
+		goto err_free;
+	}
+	msg->prio = m->prio;
+	msg->type = m->type;
+	msg->uid = current_euid();
+	msg->gid = current_egid();
+	msg->pid = get_pid(task_tgid(current));
+
+	mutex_lock(&q->lock);
+	while (q->msgs >= q->max_msgs) {
+		if (ret)
+			goto err_unlock;
+		ret = kipc_queue_sleep(q, &q->send_wq, true, &q->send_waiters, &t);
+	}
+	/* An arrival on an empty queue nobody waits on fires the notification. */
+	fire = q->notify_pid && !q->msgs && !q->recv_waiters;
+	msg->time_ns = ktime_get_real_ns();
+	ret = kipc_qmsg_insert(q, msg, false);
+	if (ret)
+		goto err_unlock;
+	q->total_sent++;
+	if (fire) {
+		notify = q->notify_pid;
+		signo = q->notify_signo;
+		q->notify_pid = NULL;
+		q->notify_handle = NULL;
+	}
+	mutex_unlock(&q->lock);
+
+	wake_up_poll(&q->recv_wq, EPOLLIN | EPOLLRDNORM);
+	if (notify) {
+		kill_pid(notify, signo, 1);
+		put_pid(notify);
+	}
+	return 0;
+
+err_unlock:
+	/* Leave a free slot to another sender if there is one. */
+	if (q->msgs < q->max_msgs && q->send_waiters)
+		wake_up(&q->send_wq);
+	mutex_unlock(&q->lock);
+err_free:
+	kipc_qmsg_put(q, msg);
+	return ret;
+}
+
+/* Fill the receive out fields of @m from @msg. */
+static void kipc_qmsg_out(struct kipc_msg *m, const struct kipc_qmsg *msg)
+{
+	struct user_namespace *ns = current_user_ns();
+
+	m->len = msg->len;
+	m->prio = msg->prio;
+	m->type = msg->type;
+	m->time_ns = msg->time_ns;
+	m->pid = pid_vnr(msg->pid);
+	m->uid = from_kuid_munged(ns, msg->uid);
+	m->gid = from_kgid_munged(ns, msg->gid);
+}
+
+/**
+ * kipc_queue_recv() - receive one message from a queue handle
+ * @h: the handle, opened with %KIPC_OPEN_READ
+ * @m: kernel copy of the user's struct kipc_msg; @m->buf is a user pointer
+ *	to a buffer of @m->len bytes; the out fields are filled on return
+ *
+ * Takes the highest-priority message (or with %KIPC_MSG_BYTYPE the first of
+ * type @m->type), blocking while there is none as @m->flags and the handle's
+ * ``O_NONBLOCK`` say, and copies it out. %KIPC_F_NONBLOCK in @m->flags
+ * always means "do not block", even with %KIPC_F_TIMEOUT, as for
+ * kipc_queue_send(). On -EMSGSIZE, @m->len is set to the length needed and
+ * the message stays queued.
+ *
+ * Context: process context, may sleep; takes the queue's mutex.
+ *
+ * Return: the message length, or -EBADF, -EINVAL, -EMSGSIZE, -EAGAIN,
+ * -ETIMEDOUT, -EINTR, -ERESTARTSYS, -EFAULT.
+ */
+long kipc_queue_recv(struct kipc_handle *h, struct kipc_msg *m)
+{
+	struct kipc_queue *q = kipc_queue_of(h->obj);
+	bool bytype = m->flags & KIPC_MSG_BYTYPE;
+	bool peek = m->flags & KIPC_MSG_PEEK;
+	bool exclusive = !bytype && !peek;
+	void __user *ubuf = u64_to_user_ptr(m->buf);
+	struct kipc_qprio *node = NULL;
+	struct kipc_timeout t;
+	struct kipc_qmsg *msg;
+	long ret;
+
+	if (!(h->access & KIPC_OPEN_READ))
+		return -EBADF;
+	if (m->flags & ~KIPC_RECV_FLAGS || m->__reserved)
+		return -EINVAL;
+	ret = kipc_queue_timeout(&t, h->file, m->flags, m->timeout_ns);
+	if (ret)
+		return ret;
+
+	mutex_lock(&q->lock);
+	for (;;) {
+		msg = kipc_qmsg_find(q, bytype, m->type, &node);
+		if (msg)
+			break;
+		if (ret)
+			goto out_unlock;
+		ret = kipc_queue_sleep(q, &q->recv_wq, exclusive,
+				       &q->recv_waiters, &t);
+	}
+	if (msg->len > m->len) {
+		m->len = msg->len;
+		ret = -EMSGSIZE;
+		goto out_unlock;
+	}
+	if (peek) {
+		/* It stays queued; our reference keeps it while we copy. */
+		refcount_inc(&msg->ref);
+		mutex_unlock(&q->lock);
+		ret = -EFAULT;
+		if (!copy_to_user(ubuf, msg->data, msg->len)) {
+			kipc_qmsg_out(m, msg);
+			ret = msg->len;
+		}
+		kipc_qmsg_put(q, msg);
+		return ret;
+	}
+	kipc_qmsg_unlink(q, node, msg);
+	q->total_received++;
+	mutex_unlock(&q->lock);
+	wake_up_poll(&q->send_wq, EPOLLOUT | EPOLLWRNORM);
+
+	if (copy_to_user(ubuf, msg->data, msg->len)) {
+		/* Put it back where it was, so no data is lost. */
+		mutex_lock(&q->lock);
+		kipc_qmsg_insert(q, msg, true);
+		q->total_received--;
+		mutex_unlock(&q->lock);
+		wake_up_poll(&q->recv_wq, EPOLLIN | EPOLLRDNORM);
+		return -EFAULT;
+	}
+	kipc_qmsg_out(m, msg);
+	ret = msg->len;
+	kipc_qmsg_put(q, msg);
+	return ret;
+
+out_unlock:
+	/* Failing while a message is queued: pass the wake-up on. */
+	if (exclusive && ret < 0 && q->msgs && q->recv_waiters)
+		wake_up(&q->recv_wq);
+	mutex_unlock(&q->lock);
+	return ret;
+}
+
+/* A user's flags: NONBLOCK and TIMEOUT together are invalid. */
+static bool kipc_msg_flags_ok(const struct kipc_msg *m)
+{
+	return !((m->flags & KIPC_F_NONBLOCK) && (m->flags & KIPC_F_TIMEOUT));
+}
+
+/**
+ * kipc_ioctl_send() - %KIPC_IOC_SEND on a queue handle
+ * @file: the handle
+ * @arg: struct kipc_msg
+ *
+ * Return: 0 or a negative errno (see kipc_queue_send()).
+ */
+long kipc_ioctl_send(struct file *file, void *arg)
+{
+	if (!kipc_msg_flags_ok(arg))
+		return -EINVAL;
+	return kipc_queue_send(kipc_handle_get(file), arg);
+}
+
+/**
+ * kipc_ioctl_recv() - %KIPC_IOC_RECV on a queue handle
+ * @file: the handle
+ * @arg: struct kipc_msg, whose out fields are copied back
+ *
+ * Return: the message length or a negative errno (see kipc_queue_recv()).
+ */
+long kipc_ioctl_recv(struct file *file, void *arg)
+{
+	if (!kipc_msg_flags_ok(arg))
+		return -EINVAL;
+	return kipc_queue_recv(kipc_handle_get(file), arg);
+}
+
+/* SENDV and RECVV: move up to count messages, stop at the first failure. */
+static long kipc_ioctl_vec(struct file *file, struct kipc_msgv *v, bool recv)
+{
+	struct kipc_handle *h = kipc_handle_get(file);
+	u8 __user *up = u64_to_user_ptr(v->msgs);
+	struct kipc_msg m;
+	long ret = 0;
+	u32 i;
+
+	v->done = 0;
+	v->error = 0;
+	if (v->flags & ~KIPC_VEC_WAITFORONE)
+		return -EINVAL;
+	if (!v->count || v->count > KIPC_VEC_MAX)
+		return -EINVAL;
+	if (v->msg_size < sizeof(m))
+		return -EINVAL;
+	for (i = 0; i < v->count; i++, up += v->msg_size) {
+		ret = copy_struct_from_user(&m, sizeof(m), up, v->msg_size);
+		if (ret)
+			break;
+		if (m.size != v->msg_size || !kipc_msg_flags_ok(&m)) {
+			ret = -EINVAL;
+			break;
+		}
+		if (i && (v->flags & KIPC_VEC_WAITFORONE))
+			m.flags |= KIPC_F_NONBLOCK;
+		ret = recv ? kipc_queue_recv(h, &m) : kipc_queue_send(h, &m);
+		if (recv && (ret >= 0 || ret == -EMSGSIZE) &&
+		    copy_to_user(up, &m, sizeof(m))) {
+			/* The message was taken; count it, then stop. */
+			if (ret >= 0)
+				v->done++;
+			ret = -EFAULT;
+			break;
+		}
+		if (ret < 0)
+			break;
+		v->done++;
+		ret = 0;
+	}
+	v->error = ret == -ERESTARTSYS ? -EINTR : ret;
+	return v->done ? v->done : ret;
+}
+
+/**
+ * kipc_ioctl_sendv() - %KIPC_IOC_SENDV: send several messages
+ * @file: the handle
+ * @arg: struct kipc_msgv
+ *
+ * Return: the number of messages sent if any, else the first error.
+ */
+long kipc_ioctl_sendv(struct file *file, void *arg)
+{
+	return kipc_ioctl_vec(file, arg, false);
+}
+
+/**
+ * kipc_ioctl_recvv() - %KIPC_IOC_RECVV: receive several messages
+ * @file: the handle
+ * @arg: struct kipc_msgv
+ *
+ * Each element's out fields are written back to the user's array.
+ *
+ * Return: the number of messages received if any, else the first error.
+ */
+long kipc_ioctl_recvv(struct file *file, void *arg)
+{
+	return kipc_ioctl_vec(file, arg, true);
+}
+
+/**
+ * kipc_ioctl_call() - %KIPC_IOC_CALL: send a request, receive the reply
+ * @file: the handle the request is sent on
+ * @arg: struct kipc_call
+ *
+ * Both messages are copied in and checked before anything is sent; @sent
+ * tells whether the request was queued when the call fails.
+ *
+ * Return: the reply's length or a negative errno.
+ */
+long kipc_ioctl_call(struct file *file, void *arg)
+{
+	struct kipc_call *c = arg;
+	void __user *urep = u64_to_user_ptr(c->rep);
+	struct kipc_handle *rh;
+	struct kipc_msg req, rep;
+	struct file *rfile;
+	int rep_size;
+	long ret;
+
+	c->sent = 0;
+	if (c->flags)
+		return -EINVAL;
+	ret = kipc_copy_arg_in(&req, sizeof(req), u64_to_user_ptr(c->req));
+	if (ret < 0)
+		return ret;
+	rep_size = kipc_copy_arg_in(&rep, sizeof(rep), urep);
+	if (rep_size < 0)
+		return rep_size;
+	if (!kipc_msg_flags_ok(&req) || !kipc_msg_flags_ok(&rep))
+		return -EINVAL;
+	rfile = kipc_handle_fget(c->reply_fd, KIPC_TYPE_QUEUE, &rh);
+	if (IS_ERR(rfile))
+		return PTR_ERR(rfile);
+	if (!(rh->access & KIPC_OPEN_READ)) {
+		ret = -EBADF;
+		goto out_put;
+	}
+	if (rep.flags & ~KIPC_RECV_FLAGS || rep.__reserved) {
+		ret = -EINVAL;
+		goto out_put;
+	}
+	ret = kipc_queue_send(kipc_handle_get(file), &req);
+	if (ret)
+		goto out_put;
+	c->sent = 1;
+	ret = kipc_queue_recv(rh, &rep);
+	if ((ret >= 0 || ret == -EMSGSIZE) &&
+	    copy_to_user(urep, &rep, min_t(size_t, rep_size, sizeof(rep))))
+		ret = -EFAULT;
+	/* Interrupted after the request went out: do not send it again. */
+	if (ret == -ERESTARTSYS)
+		ret = -EINTR;
+out_put:
+	fput(rfile);
+	return ret;
+}
+
+/**
+ * kipc_ioctl_notify() - %KIPC_IOC_NOTIFY: register for an arrival signal
+ * @file: a handle opened with %KIPC_OPEN_READ
+ * @arg: struct kipc_notify
+ *
+ * A process already registered may register again (the new signal and
+ * handle replace the old ones). Unregistering (@signo 0) by a process that
+ * is not registered does nothing, as mq_notify(NULL) does.
+ *
+ * Return: 0, -EBADF, -EINVAL or -EBUSY.
+ */
+long kipc_ioctl_notify(struct file *file, void *arg)
+{
+	struct kipc_handle *h = kipc_handle_get(file);
+	struct kipc_queue *q = kipc_queue_of(h->obj);
+	const struct kipc_notify *n = arg;
+	struct pid *me = task_tgid(current);
+	struct pid *old = NULL;
+	long ret = 0;
+
+	if (!(h->access & KIPC_OPEN_READ))
+		return -EBADF;
+	if (n->flags || n->__reserved)
+		return -EINVAL;
+	if (n->signo < 0 || n->signo > _NSIG)
+		return -EINVAL;
+
+	mutex_lock(&q->lock);
+	if (!n->signo) {
+		if (q->notify_pid == me) {
+			old = q->notify_pid;
+			q->notify_pid = NULL;
+			q->notify_handle = NULL;
+		}
+	} else if (q->notify_pid && q->notify_pid != me) {
+		ret = -EBUSY;
+	} else {
+		old = q->notify_pid;
+		q->notify_pid = get_pid(me);
+		q->notify_handle = h;
+		q->notify_signo = n->signo;
+	}
+	mutex_unlock(&q->lock);
+	put_pid(old);
+	return ret;
+}
+
+/* ---- object operations -------------------------------------------------- */
 
 static struct kipc_object *kipc_queue_create(const struct kipc_open *args,
 					     struct kipc_user *user)
 {
-	return ERR_PTR(-EOPNOTSUPP);
+	u32 max_msgs = args->max_msgs ?: READ_ONCE(kipc_default_max_msgs);
+	u32 max_msgsize = args->max_msgsize ?:
+			  READ_ONCE(kipc_default_max_msgsize);
+	struct kipc_queue *q;
+
+	if (args->region_size)
+		return ERR_PTR(-EINVAL);
+	if (!max_msgs || max_msgs > READ_ONCE(kipc_max_msgs) ||
+	    max_msgsize > READ_ONCE(kipc_max_msgsize))
+		return ERR_PTR(-EINVAL);
+	q = kzalloc(sizeof(*q), GFP_KERNEL_ACCOUNT);
+	if (!q)
+		return ERR_PTR(-ENOMEM);
+	mutex_init(&q->lock);
+	q->prios = RB_ROOT_CACHED;
+	INIT_LIST_HEAD(&q->node_cache);
+	init_waitqueue_head(&q->recv_wq);
+	init_waitqueue_head(&q->send_wq);
+	spin_lock_init(&q->pool_lock);
+	INIT_LIST_HEAD(&q->pool);
+	q->max_msgs = max_msgs;
+	q->max_msgsize = max_msgsize;
+	if (sizeof(struct kipc_qmsg) + (size_t)max_msgsize <= PAGE_SIZE)
+		q->pool_size = sizeof(struct kipc_qmsg) + max_msgsize;
+	return &q->obj;
+}
+
+static void kipc_queue_destroy(struct kipc_object *obj)
+{
+	struct kipc_queue *q = kipc_queue_of(obj);
+	struct kipc_qprio *node, *ntmp;
+	struct kipc_qmsg *msg, *mtmp;
+	struct rb_node *rb;
+
+	/* No handle is left: nobody can touch the queue any more. */
+	while ((rb = rb_first_cached(&q->prios))) {
+		node = rb_entry(rb, struct kipc_qprio, rb);
+		list_for_each_entry_safe(msg, mtmp, &node->msgs, link) {
+			list_del(&msg->link);
+			kipc_uncharge(q->obj.user, msg->charge);
+			put_pid(msg->pid);
+			kvfree(msg);
+		}
+		rb_erase_cached(rb, &q->prios);
+		kfree(node);
+	}
+	list_for_each_entry_safe(node, ntmp, &q->node_cache, msgs)
+		kfree(node);
+	list_for_each_entry_safe(msg, mtmp, &q->pool, link)
+		kfree(msg);
+	put_pid(q->notify_pid);
+	mutex_destroy(&q->lock);
+	kfree(q);
+}
+
+static void kipc_queue_release(struct kipc_handle *h)
+{
+	struct kipc_queue *q = kipc_queue_of(h->obj);
+	struct pid *old = NULL;
+
+	mutex_lock(&q->lock);
+	if (q->notify_handle == h) {
+		old = q->notify_pid;
+		q->notify_pid = NULL;
+		q->notify_handle = NULL;
+	}
+	mutex_unlock(&q->lock);
+	put_pid(old);
+}
+
+static __poll_t kipc_queue_poll(struct kipc_handle *h,
+				struct poll_table_struct *pt)
+{
+	struct kipc_queue *q = kipc_queue_of(h->obj);
+	__poll_t mask = 0;
+	u32 msgs;
+
+	if (h->access & KIPC_OPEN_READ)
+		poll_wait(h->file, &q->recv_wq, pt);
+	if (h->access & KIPC_OPEN_WRITE)
+		poll_wait(h->file, &q->send_wq, pt);
+	msgs = READ_ONCE(q->msgs);
+	if ((h->access & KIPC_OPEN_READ) && msgs)
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if ((h->access & KIPC_OPEN_WRITE) && msgs < q->max_msgs)
+		mask |= EPOLLOUT | EPOLLWRNORM;
+	return mask;
+}
+
+static void kipc_queue_stat(struct kipc_object *obj, struct kipc_stat *st)
+{
+	struct kipc_queue *q = kipc_queue_of(obj);
+
+	mutex_lock(&q->lock);
+	st->max_msgs = q->max_msgs;
+	st->max_msgsize = q->max_msgsize;
+	st->msgs = q->msgs;
+	st->bytes = q->bytes;
+	st->waiters = q->recv_waiters + q->send_waiters;
+	st->send_waiters = q->send_waiters;
+	st->total_sent = q->total_sent;
+	st->total_received = q->total_received;
+	st->notify_pid = q->notify_pid ? pid_vnr(q->notify_pid) : 0;
+	mutex_unlock(&q->lock);
 }
 
 const struct kipc_type_ops kipc_queue_ops = {
@@ -14,11 +946,8 @@ const struct kipc_type_ops kipc_queue_ops = {
 	.name = "kipc-queue",
 	.handle_size = sizeof(struct kipc_handle),
 	.create = kipc_queue_create,
+	.destroy = kipc_queue_destroy,
+	.release = kipc_queue_release,
+	.poll = kipc_queue_poll,
+	.stat = kipc_queue_stat,
 };
-
-long kipc_ioctl_send(struct file *file, void *arg) { return -ENOTTY; }
-long kipc_ioctl_recv(struct file *file, void *arg) { return -ENOTTY; }
-long kipc_ioctl_sendv(struct file *file, void *arg) { return -ENOTTY; }
-long kipc_ioctl_recvv(struct file *file, void *arg) { return -ENOTTY; }
-long kipc_ioctl_call(struct file *file, void *arg) { return -ENOTTY; }
-long kipc_ioctl_notify(struct file *file, void *arg) { return -ENOTTY; }

@@ -38,7 +38,7 @@ for t in "$dir"/*_test; do
 		result fail "$(basename "$t"): no totals line (crashed?)"
 		continue
 	fi
-	p=$(echo "$totals" | sed -n 's/.*pass:\([0-9]*\).*/\1/p')
+	p=$(echo "$totals" | sed -n 's/.* pass:\([0-9]*\).*/\1/p')
 	f=$(echo "$totals" | sed -n 's/.* fail:\([0-9]*\).*/\1/p')
 	s=$(echo "$totals" | sed -n 's/.*skip:\([0-9]*\).*/\1/p')
 	e=$(echo "$totals" | sed -n 's/.*error:\([0-9]*\).*/\1/p')
