@@ -150,7 +150,8 @@ union kipc_ioctl_arg {
  * @uarg: the user's structure, whose first __u32 is its size
  *
  * Return: the user's size (> 0), or -EFAULT, -EINVAL (size too small) or
- * -E2BIG (bytes beyond @ksize are not zero).
+ * -E2BIG (bytes beyond @ksize are not zero, or a size above PAGE_SIZE, which
+ * no kipc structure will ever reach).
  */
 int kipc_copy_arg_in(void *karg, size_t ksize, const void __user *uarg)
 {
@@ -161,6 +162,8 @@ int kipc_copy_arg_in(void *karg, size_t ksize, const void __user *uarg)
 		return -EFAULT;
 	if (usize < ksize)
 		return -EINVAL;
+	if (usize > PAGE_SIZE)
+		return -E2BIG;
 	ret = copy_struct_from_user(karg, ksize, uarg, usize);
 	if (ret)
 		return ret;
@@ -209,7 +212,9 @@ long kipc_ioctl(struct file *file, unsigned int cmd, unsigned long uarg)
 	if (usize < 0)
 		return usize;
 	ret = desc->fn(file, &karg);
-	if (desc->out && copy_to_user(up, &karg, min_t(size_t, usize, desc->ksize)))
+	/* A restarted call must find the caller's structure as it was. */
+	if (desc->out && ret != -ERESTARTSYS &&
+	    copy_to_user(up, &karg, min_t(size_t, usize, desc->ksize)))
 		return -EFAULT;
 	return ret;
 }

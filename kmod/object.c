@@ -17,7 +17,8 @@
  *    kipc_nr_objects, kipc_object.linked and the 0 -> 1 transition of
  *    kipc_object.handles (so AUTOREMOVE cannot race with an open by name).
  *    It is the outermost kipc lock; type code is called under it only in
- *    create(), open() and stat().
+ *    open() and stat() (create() runs without it: a region's pages may
+ *    take a while, and nobody else should wait for them).
  *  - kipc_object.perm_lock (spinlock) protects uid, gid and mode.
  *  - kipc_users_lock (spinlock) protects kipc_users; kipc_user.bytes is
  *    atomic.
@@ -159,7 +160,8 @@ static int kipc_name_copy(char *name, u64 uname)
 	if (!len || name[0] == '.')
 		return -EINVAL;
 	for (i = 0; i < len; i++) {
-		if (!isalnum(name[i]) && !strchr("._-", name[i]))
+		if (!isascii(name[i]) ||
+		    (!isalnum(name[i]) && !strchr("._-", name[i])))
 			return -EINVAL;
 	}
 	return 0;
@@ -211,7 +213,7 @@ static void kipc_unlink_locked(struct kipc_object *obj)
 {
 	lockdep_assert_held(&kipc_registry_lock);
 	hash_del(&obj->hnode);
-	obj->linked = false;
+	WRITE_ONCE(obj->linked, false);
 }
 
 /* May the caller (fsuid, groups) have @access (KIPC_OPEN_*) to @obj? */
@@ -236,53 +238,63 @@ static int kipc_permission(struct kipc_object *obj, u32 access)
 	return -EACCES;
 }
 
-/* Is the caller the object's owner or creator, or privileged? */
+/*
+ * Is the caller the object's owner or creator, or privileged? The fsuid is
+ * the caller's identity for kipc objects, as for files: it is what owns a
+ * new object and what open checks.
+ */
 static bool kipc_is_owner(struct kipc_object *obj)
 {
-	kuid_t euid = current_euid();
+	kuid_t fsuid = current_fsuid();
 	bool owner;
 
 	spin_lock(&obj->perm_lock);
-	owner = uid_eq(euid, obj->uid) || uid_eq(euid, obj->cuid);
+	owner = uid_eq(fsuid, obj->uid) || uid_eq(fsuid, obj->cuid);
 	spin_unlock(&obj->perm_lock);
 	return owner || capable(CAP_IPC_OWNER);
 }
 
-/* Open or create the object @a names; called with the registry lock held. */
-static struct kipc_object *kipc_open_locked(const struct kipc_type_ops *ops,
+/*
+ * Look up the object @a names and check the caller may open it as asked.
+ * Returns it with a reference taken, or ERR_PTR(-ENOENT, -EEXIST, -EACCES).
+ */
+static struct kipc_object *kipc_find_locked(const struct kipc_type_ops *ops,
 					    const struct kipc_open *a,
-					    const char *name,
-					    struct kipc_user **userp,
-					    bool *created)
+					    const char *name)
 {
 	struct kipc_object *obj;
-	u32 access = a->flags & (KIPC_OPEN_READ | KIPC_OPEN_WRITE);
 	int ret;
 
+	lockdep_assert_held(&kipc_registry_lock);
 	obj = kipc_lookup(ops->type, name);
-	if (obj) {
-		if ((a->flags & KIPC_OPEN_CREAT) && (a->flags & KIPC_OPEN_EXCL))
-			return ERR_PTR(-EEXIST);
-		ret = kipc_permission(obj, access);
-		if (ret)
-			return ERR_PTR(ret);
-		kref_get(&obj->ref);
-		return obj;
-	}
-	if (!(a->flags & KIPC_OPEN_CREAT))
+	if (!obj)
 		return ERR_PTR(-ENOENT);
-	if (kipc_nr_objects >= READ_ONCE(kipc_max_objects))
-		return ERR_PTR(-ENOSPC);
+	if ((a->flags & KIPC_OPEN_CREAT) && (a->flags & KIPC_OPEN_EXCL))
+		return ERR_PTR(-EEXIST);
+	ret = kipc_permission(obj, a->flags & (KIPC_OPEN_READ | KIPC_OPEN_WRITE));
+	if (ret)
+		return ERR_PTR(ret);
+	kref_get(&obj->ref);
+	return obj;
+}
 
-	obj = ops->create(a, *userp);
+/*
+ * Make a new object for @a, owned by the caller, not yet in the registry.
+ * Runs without kipc_registry_lock: a region's pages may take a while.
+ */
+static struct kipc_object *kipc_object_new(const struct kipc_type_ops *ops,
+					   const struct kipc_open *a,
+					   const char *name,
+					   struct kipc_user *user)
+{
+	struct kipc_object *obj;
+
+	obj = ops->create(a, user);
 	if (IS_ERR(obj))
 		return obj;
 	kref_init(&obj->ref);		/* the name's reference */
-	kref_get(&obj->ref);		/* the handle's */
 	obj->ops = ops;
-	obj->user = *userp;
-	*userp = NULL;
-	obj->id = atomic64_inc_return(&kipc_next_id);
+	obj->user = user;
 	spin_lock_init(&obj->perm_lock);
 	obj->uid = current_fsuid();
 	obj->cuid = obj->uid;
@@ -291,11 +303,30 @@ static struct kipc_object *kipc_open_locked(const struct kipc_type_ops *ops,
 	obj->mode = a->mode;
 	obj->autoremove = a->flags & KIPC_OPEN_AUTOREMOVE;
 	strscpy(obj->name, name, sizeof(obj->name));
-	hash_add(kipc_names, &obj->hnode, kipc_name_hash(ops->type, name));
+	return obj;
+}
+
+/* Free an object kipc_object_new() made that never entered the registry. */
+static void kipc_object_discard(struct kipc_object *obj)
+{
+	struct kipc_user *user = obj->user;
+
+	obj->ops->destroy(obj);
+	kipc_user_put(user);
+}
+
+/* Enter a new object into the registry; takes a reference for the caller. */
+static struct kipc_object *kipc_insert_locked(struct kipc_object *obj)
+{
+	lockdep_assert_held(&kipc_registry_lock);
+	if (kipc_nr_objects >= READ_ONCE(kipc_max_objects))
+		return ERR_PTR(-ENOSPC);
+	obj->id = atomic64_inc_return(&kipc_next_id);
+	hash_add(kipc_names, &obj->hnode, kipc_name_hash(obj->ops->type, obj->name));
 	list_add_tail(&obj->all, &kipc_all);
-	obj->linked = true;
+	WRITE_ONCE(obj->linked, true);
 	kipc_nr_objects++;
-	*created = true;
+	kref_get(&obj->ref);		/* the handle's */
 	return obj;
 }
 
@@ -311,7 +342,7 @@ long kipc_ioctl_open(struct file *file, void *arg)
 	const struct kipc_open *a = arg;
 	const struct kipc_type_ops *ops;
 	struct kipc_user *user = NULL;
-	struct kipc_object *obj;
+	struct kipc_object *obj, *fresh = NULL;
 	struct kipc_handle *h;
 	char name[KIPC_NAME_MAX];
 	bool created = false;
@@ -352,36 +383,63 @@ long kipc_ioctl_open(struct file *file, void *arg)
 	}
 
 	mutex_lock(&kipc_registry_lock);
-	obj = kipc_open_locked(ops, a, name, &user, &created);
-	if (IS_ERR(obj)) {
+	obj = kipc_find_locked(ops, a, name);
+	if (obj == ERR_PTR(-ENOENT) && (a->flags & KIPC_OPEN_CREAT)) {
+		if (kipc_nr_objects >= READ_ONCE(kipc_max_objects)) {
+			obj = ERR_PTR(-ENOSPC);
+			goto err_unlock;
+		}
 		mutex_unlock(&kipc_registry_lock);
-		ret = PTR_ERR(obj);
-		goto err_put_fd;
+		fresh = kipc_object_new(ops, a, name, user);
+		if (IS_ERR(fresh)) {
+			ret = PTR_ERR(fresh);
+			goto err_put_fd;
+		}
+		user = NULL;	/* now the object's */
+		mutex_lock(&kipc_registry_lock);
+		/* Someone may have made it meanwhile: then open theirs. */
+		obj = kipc_find_locked(ops, a, name);
+		if (obj == ERR_PTR(-ENOENT)) {
+			obj = kipc_insert_locked(fresh);
+			if (!IS_ERR(obj)) {
+				fresh = NULL;
+				created = true;
+			}
+		}
 	}
+	if (IS_ERR(obj))
+		goto err_unlock;
 	h->obj = obj;
-	if (ops->open)
-		ops->open(h);
 	fflags = (h->access & KIPC_OPEN_WRITE) ? O_RDWR : O_RDONLY;
 	if (a->flags & KIPC_OPEN_NONBLOCK)
 		fflags |= O_NONBLOCK;
 	hfile = anon_inode_getfile(ops->name, &kipc_handle_fops, h, fflags);
 	if (IS_ERR(hfile)) {
-		ret = PTR_ERR(hfile);
 		if (created)
 			kipc_unlink_locked(obj);
 		mutex_unlock(&kipc_registry_lock);
 		if (created)
 			kipc_object_put(obj);
 		kipc_object_put(obj);
+		ret = PTR_ERR(hfile);
 		goto err_put_fd;
 	}
 	h->file = hfile;
+	if (ops->open)
+		ops->open(h);
 	atomic_inc(&obj->handles);
 	mutex_unlock(&kipc_registry_lock);
 	fd_install(fd, hfile);
+	if (fresh)
+		kipc_object_discard(fresh);
 	return fd;
 
+err_unlock:
+	mutex_unlock(&kipc_registry_lock);
+	ret = PTR_ERR(obj);
 err_put_fd:
+	if (!IS_ERR_OR_NULL(fresh))
+		kipc_object_discard(fresh);
 	put_unused_fd(fd);
 err_put_user:
 	kipc_user_put(user);
@@ -687,7 +745,8 @@ int kipc_timeout_sleep(struct kipc_timeout *t)
  * @t: the call's deadline
  *
  * Return: -ERESTARTSYS for a call without a timeout (restarted when the
- * handler has SA_RESTART), -EINTR for a timed one, as POSIX mq does.
+ * handler has SA_RESTART), -EINTR for a timed one (its deadline has been
+ * partly spent, and an absolute one may be gone).
  */
 int kipc_timeout_signal(const struct kipc_timeout *t)
 {

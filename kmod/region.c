@@ -41,6 +41,7 @@
 #include <linux/atomic.h>
 #include <linux/hash.h>
 #include <linux/mm.h>
+#include <linux/nospec.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -164,6 +165,10 @@ static struct kipc_object *kipc_region_create(const struct kipc_open *args,
 		goto err_uncharge;
 	}
 	for (i = 0; i < npages; i++) {
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			goto err_free_pages;
+		}
 		r->pages[i] = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 		if (!r->pages[i]) {
 			ret = -ENOMEM;
@@ -273,7 +278,7 @@ static vm_fault_t kipc_region_fault(struct vm_fault *vmf)
 	/* mremap() may have grown the mapping past the region. */
 	if (vmf->pgoff >= r->npages)
 		return VM_FAULT_SIGBUS;
-	page = r->pages[vmf->pgoff];
+	page = r->pages[array_index_nospec(vmf->pgoff, r->npages)];
 	get_page(page);
 	vmf->page = page;
 	return 0;
@@ -349,10 +354,13 @@ static int kipc_region_check_word(struct kipc_region *r, u64 offset)
 
 static u32 kipc_region_read_word(struct kipc_region *r, u64 offset)
 {
-	u32 *word = page_address(r->pages[offset >> PAGE_SHIFT]) +
-		    offset_in_page(offset);
+	u32 *word;
 
 	lockdep_assert_held(&r->lock);
+	/* @offset is checked, but a user chose it: no speculation past it. */
+	offset = array_index_nospec(offset, (u64)r->npages << PAGE_SHIFT);
+	word = page_address(r->pages[offset >> PAGE_SHIFT]) +
+	       offset_in_page(offset);
 	return READ_ONCE(*word);
 }
 

@@ -139,6 +139,25 @@ TEST_F(ctl, larger_size_with_nonzero_tail_is_e2big)
 	EXPECT_EQ(-E2BIG, kt_ioctl(self->fd, KIPC_IOC_GET_VERSION, &big));
 }
 
+TEST_F(ctl, size_above_a_page_is_e2big)
+{
+	static char big[8192];
+	struct kipc_version *v = (struct kipc_version *)big;
+
+	memset(big, 0, sizeof(big));
+	v->size = sizeof(big);
+	EXPECT_EQ(-E2BIG, kt_ioctl(self->fd, KIPC_IOC_GET_VERSION, v));
+}
+
+TEST_F(ctl, open_non_ascii_name_is_einval)
+{
+	/* Latin-1 letters are not in [A-Za-z0-9._-]. */
+	EXPECT_EQ(-EINVAL, kt_open(self->fd, KIPC_TYPE_QUEUE, "caf" "\xe9",
+				   KIPC_OPEN_CREAT | KIPC_OPEN_READ, 0600));
+	EXPECT_EQ(-EINVAL, kt_open(self->fd, KIPC_TYPE_REGION, "\xc0" "bc",
+				   KIPC_OPEN_CREAT | KIPC_OPEN_READ, 0600));
+}
+
 TEST_F(ctl, open_nonzero_reserved_is_einval)
 {
 	struct kipc_open a = {

@@ -42,7 +42,7 @@
  *  - ``EFAULT``: the argument (or a pointer inside it) is not readable or
  *    writable memory;
  *  - ``E2BIG``: ``size`` is larger than the kernel's structure and the extra
- *    bytes are not zero;
+ *    bytes are not zero, or larger than a page;
  *  - ``EINVAL``: ``size`` is too small, an unknown flag bit is set, a
  *    ``__reserved`` field is not zero, or a field is out of range;
  *  - ``EBADF``: the handle was not opened for this direction (a send on a
@@ -56,7 +56,12 @@
  * ``CLOCK_MONOTONIC`` time, or a ``CLOCK_REALTIME`` time with
  * %KIPC_F_REALTIME (as POSIX mq_timedsend() takes). A handle whose file is
  * ``O_NONBLOCK`` (see %KIPC_OPEN_NONBLOCK, or ``fcntl()``) behaves as if every
- * call on it carried %KIPC_F_NONBLOCK. An expired timeout gives
+ * call on it carried %KIPC_F_NONBLOCK, whatever timeout the call gives.
+ * ``EINVAL`` is returned for %KIPC_F_ABSTIME without %KIPC_F_TIMEOUT,
+ * %KIPC_F_REALTIME without %KIPC_F_ABSTIME, %KIPC_F_NONBLOCK together with
+ * %KIPC_F_TIMEOUT, and a negative ``timeout_ns``. Absolute
+ * ``CLOCK_MONOTONIC`` times are the host's: a time namespace's offset is not
+ * applied (use a relative timeout there). An expired timeout gives
  * ``ETIMEDOUT``, a would-block in non-blocking mode ``EAGAIN``, a signal
  * ``EINTR`` for a call with a timeout; a call without one is restarted
  * transparently when the signal handler has ``SA_RESTART``.
@@ -594,8 +599,9 @@ struct kipc_uring_cmd {
  * Argument: struct kipc_unlink. Open handles and mappings keep working; the
  * object is freed with the last of them.
  *
- * Errors: ``ENOENT``, ``EPERM`` (caller is not the owner and lacks
- * ``CAP_IPC_OWNER``), ``ENAMETOOLONG``, ``EINVAL``.
+ * Errors: ``ENOENT``, ``EPERM`` (the caller's fsuid is neither the owner's
+ * nor the creator's, and it lacks ``CAP_IPC_OWNER``), ``ENAMETOOLONG``,
+ * ``EINVAL``.
  */
 #define KIPC_IOC_UNLINK		_IO(KIPC_IOC_MAGIC, 0x02)
 
