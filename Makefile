@@ -8,6 +8,7 @@
 #   make check-debug  the selftests on a 6.1 KASAN/lockdep/kmemleak kernel
 #   make bench        kipc-bench in the VM (deterministic -icount mode)
 #   make install      libkipc, headers, pkg-config file, man pages, tools
+#   make install-module  kipc.ko (modules_install), udev rule, DKMS tree
 #
 # KDIR picks the kernel headers: /lib/modules/$(uname -r)/build when it
 # exists, otherwise the newest Debian linux-headers-*-amd64 installed.
@@ -28,7 +29,7 @@ DESTDIR ?=
 all: module userspace
 
 help:
-	@sed -n '3,13p' Makefile
+	@sed -n '3,14p' Makefile
 
 deps:
 	tools/deps.sh
@@ -45,6 +46,7 @@ $(KSFT)/kselftest_harness.h:
 include lib/lib.mk
 include tools/tools.mk
 include selftests/selftests.mk
+include dist/dist.mk
 
 userspace: $(USERSPACE_TARGETS)
 
@@ -62,6 +64,10 @@ bench:
 
 lint:
 	tools/lint.sh
+
+# libkipc (headers, libraries, kipc.pc, man pages) and the tools; the module
+# itself is installed with install-module (dist/dist.mk) or DKMS.
+install: install-lib install-tools
 
 clean:
 	rm -rf $(B)

@@ -1,13 +1,177 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Placeholder: io_uring commands land with the library issue. */
-#include "kipc_internal.h"
+/*
+ * kipc io_uring commands: ``IORING_OP_URING_CMD`` on queue handles.
+ *
+ * ``sqe->cmd_op`` is %KIPC_URING_SEND or %KIPC_URING_RECV and the 16 command
+ * bytes are a struct kipc_uring_cmd pointing to the user's struct kipc_msg.
+ * A command runs synchronously in kipc_uring_cmd(). Its result is posted with
+ * io_uring_cmd_done() before returning -EIOCBQUEUED, rather than returned:
+ * 6.1's io_uring core never completes a command whose handler returns a
+ * positive value (a receive's length) from an io-wq worker, and fails links
+ * after one returned inline; the done-then-EIOCBQUEUED pattern (as ublk's)
+ * behaves the same on every kernel. Nothing stays queued after the call, so
+ * no cancellation hook is needed.
+ *
+ * On the non-blocking issue path (%IO_URING_F_NONBLOCK: inline submission or
+ * the SQPOLL thread) the message is tried with %KIPC_F_NONBLOCK; when it
+ * would block, -EAGAIN makes the core retry it from an io-wq worker, a
+ * thread of the submitting process, where it may sleep interruptibly. A
+ * ring torn down (or a process killed) with commands asleep there cancels
+ * them by signalling the worker (TIF_NOTIFY_SIGNAL), which ends the sleep
+ * with -EINTR. A relative timeout starts counting at that retry.
+ *
+ * Sender credentials come from ``current``: io-wq and SQPOLL threads belong
+ * to the submitting process and carry its credentials.
+ *
+ * Errors besides those of the ioctls: -EOPNOTSUPP for a region handle,
+ * -ENOTTY for an unknown ``cmd_op``, -EINVAL for non-zero command flags or
+ * reserved bytes. The interrupted-sleep value -ERESTARTSYS is reported as
+ * -EINTR, since a CQE cannot be restarted.
+ *
+ * Locking: this file holds no lock of its own; queue.c takes the queue's.
+ */
+#include <linux/uaccess.h>
 
+#include "kipc_internal.h"
+#include "kipc_compat.h"
+
+#if IS_ENABLED(CONFIG_IO_URING)
+
+#ifdef KIPC_HAVE_IO_URING_CMD_H
+#include <linux/io_uring/cmd.h>
+#else
+#include <linux/io_uring.h>
+#endif
+
+/* The 16 command bytes; they may live in the SQ ring, shared with user space. */
+static const struct kipc_uring_cmd *kipc_uring_payload(struct io_uring_cmd *cmd)
+{
+#if defined(KIPC_HAVE_IO_URING_SQE_CMD)
+	return io_uring_sqe_cmd(cmd->sqe);
+#elif defined(KIPC_HAVE_IO_URING_CMD_PTR)
+	return cmd->cmd;
+#else
+#error "kipc: no known way to reach the io_uring command bytes (kmod/kipc_compat.h)"
+#endif
+}
+
+static void kipc_uring_done(struct io_uring_cmd *cmd, long ret,
+			    unsigned int issue_flags)
+{
+#ifdef KIPC_HAVE_IO_URING_CMD_DONE_4
+	io_uring_cmd_done(cmd, ret, 0, issue_flags);
+#else
+	io_uring_cmd_done(cmd, ret, 0);
+#endif
+}
+
+/**
+ * kipc_uring_features() - io_uring feature bits
+ *
+ * Return: %KIPC_FEAT_URING (the kernel has io_uring).
+ */
+u64 kipc_uring_features(void)
+{
+	return KIPC_FEAT_URING;
+}
+
+static long kipc_uring_msg(struct kipc_handle *h, u32 op,
+			   struct kipc_msg __user *umsg, unsigned int issue_flags)
+{
+	struct kipc_msg m;
+	u32 uflags;
+	long ret;
+	int usize;
+
+	usize = kipc_copy_arg_in(&m, sizeof(m), umsg);
+	if (usize < 0)
+		return usize;
+	uflags = m.flags;
+	/* Rejected as the ioctls do; the queue accepts it from kernel callers. */
+	if ((uflags & KIPC_F_NONBLOCK) && (uflags & KIPC_F_TIMEOUT))
+		return -EINVAL;
+	if (issue_flags & IO_URING_F_NONBLOCK)
+		m.flags |= KIPC_F_NONBLOCK;
+
+	if (op == KIPC_URING_SEND)
+		return kipc_queue_send(h, &m);
+
+	ret = kipc_queue_recv(h, &m);
+	/* As the ioctl: the out fields, and the needed length on EMSGSIZE. */
+	if (ret >= 0 || ret == -EMSGSIZE) {
+		m.flags = uflags;
+		if (copy_to_user(umsg, &m, min_t(size_t, usize, sizeof(m))))
+			return -EFAULT;
+	}
+	return ret;
+}
+
+/**
+ * kipc_uring_cmd() - the ``uring_cmd`` file operation of kipc handles
+ * @cmd: the command
+ * @issue_flags: IO_URING_F_* bits of this issue attempt
+ *
+ * Context: process context (the submitter, the SQPOLL thread or an io-wq
+ * worker of the submitting process); may sleep unless @issue_flags has
+ * %IO_URING_F_NONBLOCK, in which case the command does not wait for the
+ * queue.
+ *
+ * Return: -EIOCBQUEUED once the result (0 for a send, the length for a
+ * receive, or a negative errno as the ioctl returns it; see the top of this
+ * file) is posted; -EAGAIN to be retried from io-wq.
+ */
+int kipc_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
+{
+	const struct kipc_uring_cmd *payload = kipc_uring_payload(cmd);
+	struct kipc_handle *h = kipc_handle_get(cmd->file);
+	struct kipc_uring_cmd c;
+	u32 op = cmd->cmd_op;
+	long ret;
+
+	/* Read once: user space may rewrite the SQE meanwhile. */
+	c.msg = READ_ONCE(payload->msg);
+	c.flags = READ_ONCE(payload->flags);
+	c.__reserved = READ_ONCE(payload->__reserved);
+
+	if (h->obj->ops->type != KIPC_TYPE_QUEUE)
+		return -EOPNOTSUPP;
+	if (op != KIPC_URING_SEND && op != KIPC_URING_RECV)
+		return -ENOTTY;
+	if (c.flags || c.__reserved)
+		return -EINVAL;
+
+	ret = kipc_uring_msg(h, op, u64_to_user_ptr(c.msg), issue_flags);
+	if (ret == -EAGAIN && (issue_flags & IO_URING_F_NONBLOCK))
+		return -EAGAIN;		/* retried from io-wq */
+	if (ret == -ERESTARTSYS || ret == -ERESTARTNOINTR ||
+	    ret == -ERESTARTNOHAND || ret == -ERESTART_RESTARTBLOCK)
+		ret = -EINTR;
+	kipc_uring_done(cmd, ret, issue_flags);
+	return -EIOCBQUEUED;
+}
+
+#else /* !CONFIG_IO_URING */
+
+/**
+ * kipc_uring_features() - io_uring feature bits
+ *
+ * Return: 0: the kernel has no io_uring.
+ */
 u64 kipc_uring_features(void)
 {
 	return 0;
 }
 
+/**
+ * kipc_uring_cmd() - the ``uring_cmd`` file operation of kipc handles
+ * @cmd: the command
+ * @issue_flags: IO_URING_F_* bits
+ *
+ * Return: -EOPNOTSUPP: the kernel has no io_uring.
+ */
 int kipc_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
 {
 	return -EOPNOTSUPP;
 }
+
+#endif /* CONFIG_IO_URING */
