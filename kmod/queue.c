@@ -38,7 +38,10 @@
  * always re-checks its condition under the lock before returning an error
  * (timeout, signal), and takes the message or slot if there is one, so no
  * wake-up is lost. Pollers sit on the same wait queues (non-exclusive) and
- * are woken with EPOLLIN/EPOLLOUT keys.
+ * are woken with EPOLLIN/EPOLLOUT keys. Wake-ups happen after the queue lock
+ * is dropped and are skipped when a wait queue is empty; a SENDV queues a
+ * chunk of messages under one lock hold and wakes up to that many receivers
+ * at once; CALL wakes its server with the sync hint, as it is about to sleep.
  *
  * Locking:
  *  - kipc_queue.lock (mutex) protects the priority tree and its lists, the
@@ -94,31 +97,31 @@ struct kipc_qprio {
 /**
  * struct kipc_qmsg - one message
  * @link: entry in its priority's list, or in the buffer pool
- * @ref: one for the queue (or the receiver that took it off), one per
- *	peeker copying it out
  * @pid: the sending process (a reference is held)
  * @type: message type
  * @time_ns: when it was queued, CLOCK_REALTIME
+ * @ref: one for the queue (or the receiver that took it off), one per
+ *	peeker copying it out
  * @uid: sender's euid
  * @gid: sender's egid
  * @len: payload length
  * @prio: priority
- * @charge: bytes charged to the owner's quota
- * @pooled: allocated at the pool size (may go back to the pool)
  * @data: the payload
+ *
+ * The header is kept at 64 bytes so that a message with a 64-byte payload
+ * fits a 128-byte slab object. Whether the buffer is pooled and how much
+ * it is charged follow from the queue (kipc_qmsg_size()).
  */
 struct kipc_qmsg {
 	struct list_head link;
-	refcount_t ref;
 	struct pid *pid;
 	u64 type;
 	u64 time_ns;
+	refcount_t ref;
 	kuid_t uid;
 	kgid_t gid;
 	u32 len;
 	u32 prio;
-	u32 charge;
-	bool pooled;
 	u8 data[];
 };
 
@@ -180,15 +183,26 @@ static struct kipc_queue *kipc_queue_of(struct kipc_object *obj)
 
 /* ---- message buffers ---------------------------------------------------- */
 
+/*
+ * The allocation size of a message of @len payload bytes, which is also what
+ * it is charged: the pool size when the queue pools its buffers.
+ */
+static size_t kipc_qmsg_size(const struct kipc_queue *q, u32 len)
+{
+	return q->pool_size ?: struct_size_t(struct kipc_qmsg, data, len);
+}
+
 /* Allocate a message of @len payload bytes and charge it to the owner. */
 static struct kipc_qmsg *kipc_qmsg_alloc(struct kipc_queue *q, u32 len)
 {
+	size_t size = kipc_qmsg_size(q, len);
 	struct kipc_qmsg *msg = NULL;
-	size_t size;
 	int ret;
 
+	ret = kipc_charge(q->obj.user, size);
+	if (ret)
+		return ERR_PTR(ret);
 	if (q->pool_size) {
-		size = q->pool_size;
 		spin_lock(&q->pool_lock);
 		msg = list_first_entry_or_null(&q->pool, struct kipc_qmsg, link);
 		if (msg) {
@@ -199,25 +213,15 @@ static struct kipc_qmsg *kipc_qmsg_alloc(struct kipc_queue *q, u32 len)
 		if (!msg)
 			msg = kmalloc(size, GFP_KERNEL_ACCOUNT);
 	} else {
-		size = struct_size(msg, data, len);
 		msg = kvmalloc(size, GFP_KERNEL_ACCOUNT);
 	}
-	if (!msg)
+	if (!msg) {
+		kipc_uncharge(q->obj.user, size);
 		return ERR_PTR(-ENOMEM);
+	}
 	refcount_set(&msg->ref, 1);
-	msg->pooled = q->pool_size != 0;
-	msg->charge = size;
 	msg->len = len;
 	msg->pid = NULL;
-	ret = kipc_charge(q->obj.user, size);
-	if (ret) {
-		msg->charge = 0;
-		if (msg->pooled)
-			kfree(msg);
-		else
-			kvfree(msg);
-		return ERR_PTR(ret);
-	}
 	return msg;
 }
 
@@ -229,10 +233,10 @@ static void kipc_qmsg_put(struct kipc_queue *q, struct kipc_qmsg *msg)
 {
 	if (!refcount_dec_and_test(&msg->ref))
 		return;
-	kipc_uncharge(q->obj.user, msg->charge);
+	kipc_uncharge(q->obj.user, kipc_qmsg_size(q, msg->len));
 	put_pid(msg->pid);
 	msg->pid = NULL;
-	if (!msg->pooled) {
+	if (!q->pool_size) {
 		kvfree(msg);
 		return;
 	}
@@ -275,6 +279,10 @@ static struct kipc_qprio *kipc_qprio_get(struct kipc_queue *q, u32 prio,
 	struct rb_node *rb;
 
 	lockdep_assert_held(&q->lock);
+	/* Most queues use one priority: try the highest first. */
+	rb = rb_first_cached(&q->prios);
+	if (rb && rb_entry(rb, struct kipc_qprio, rb)->prio == prio)
+		return rb_entry(rb, struct kipc_qprio, rb);
 	rb = rb_find(&prio, &q->prios.rb_root, kipc_qprio_cmp);
 	if (rb)
 		return rb_entry(rb, struct kipc_qprio, rb);
@@ -420,6 +428,161 @@ static int kipc_queue_sleep(struct kipc_queue *q, wait_queue_head_t *wq,
 
 /* ---- send and receive --------------------------------------------------- */
 
+/*
+ * Wake up to @nr exclusive waiters of @wq (and every non-exclusive one) with
+ * poll key @key, after the caller changed the queue under q->lock and
+ * dropped it. Skipped when nobody waits: a blocked sender or receiver joins
+ * the wait queue under q->lock, so the lock orders it before our change;
+ * a poller joins without it, and the smp_mb() in wq_has_sleeper() pairs
+ * with the one in kipc_queue_poll(). @sync tells the scheduler that the
+ * caller is about to sleep (%KIPC_IOC_CALL), as pipes do.
+ */
+static void kipc_queue_wake(wait_queue_head_t *wq, __poll_t key, int nr,
+			    bool sync)
+{
+	if (!wq_has_sleeper(wq))
+		return;
+	if (sync && nr == 1)
+		__wake_up_sync_key(wq, TASK_NORMAL, poll_to_key(key));
+	else
+		__wake_up(wq, TASK_NORMAL, nr, poll_to_key(key));
+}
+
+/*
+ * The part of a send done without the queue lock: check @m, allocate the
+ * message, copy the payload in and fill its attributes. On success *@msgp
+ * is the message, to be queued with kipc_queue_enqueue() or dropped with
+ * kipc_qmsg_put(). With @nonblock_check, a non-blocking send to a full
+ * queue fails early (SENDV, which queues earlier messages later, does not
+ * ask for it).
+ */
+static int kipc_queue_send_prep(struct kipc_handle *h, struct kipc_msg *m,
+				struct kipc_timeout *t, bool nonblock_check,
+				struct kipc_qmsg **msgp)
+{
+	struct kipc_queue *q = kipc_queue_of(h->obj);
+	struct kipc_qmsg *msg;
+	int ret;
+
+	BUILD_BUG_ON(sizeof(struct kipc_qmsg) > 64);
+	if (!(h->access & KIPC_OPEN_WRITE))
+		return -EBADF;
+	if (m->flags & ~KIPC_SEND_FLAGS || m->__reserved)
+		return -EINVAL;
+	if (m->prio >= KIPC_PRIO_MAX)
+		return -EINVAL;
+	ret = kipc_queue_timeout(t, h->file, m->flags, m->timeout_ns);
+	if (ret)
+		return ret;
+	if (m->len > q->max_msgsize)
+		return -EMSGSIZE;
+	/* Spare a non-blocking sender the copy when it cannot succeed. */
+	if (nonblock_check && t->nonblock && READ_ONCE(q->msgs) >= q->max_msgs)
+		return -EAGAIN;
+
+	msg = kipc_qmsg_alloc(q, m->len);
+	if (IS_ERR(msg))
+		return PTR_ERR(msg);
+	if (copy_from_user(msg->data, u64_to_user_ptr(m->buf), m->len)) {
+		kipc_qmsg_put(q, msg);
+		return -EFAULT;
+	}
+	msg->prio = m->prio;
+	msg->type = m->type;
+	msg->uid = current_euid();
+	msg->gid = current_egid();
+	msg->pid = get_pid(task_tgid(current));
+	*msgp = msg;
+	return 0;
+}
+
+/*
+ * Queue a prepared message, waiting for room as @t says. @woken counts the
+ * messages this caller queued under the lock and has not yet woken
+ * receivers for; they are woken before sleeping, and the count is
+ * increased on success. A notification that fires is handed over in
+ * *@notify and *@signo (the caller signals it and drops the reference).
+ * On failure the message is not queued and still the caller's.
+ */
+static int kipc_queue_enqueue(struct kipc_queue *q, struct kipc_qmsg *msg,
+			      struct kipc_timeout *t, int *woken,
+			      struct pid **notify, int *signo)
+{
+	bool fire;
+	int ret = 0;
+
+	lockdep_assert_held(&q->lock);
+	while (q->msgs >= q->max_msgs) {
+		if (ret)
+			goto err;
+		if (*woken && !t->nonblock) {
+			/* Let receivers make room for us. */
+			__wake_up(&q->recv_wq, TASK_NORMAL, *woken,
+				  poll_to_key(EPOLLIN | EPOLLRDNORM));
+			*woken = 0;
+		}
+		ret = kipc_queue_sleep(q, &q->send_wq, true, &q->send_waiters, t);
+	}
+	/* An arrival on an empty queue nobody waits on fires the notification. */
+	fire = q->notify_pid && !q->msgs && !q->recv_waiters;
+	msg->time_ns = ktime_get_real_ns();
+	ret = kipc_qmsg_insert(q, msg, false);
+	if (ret)
+		goto err;
+	q->total_sent++;
+	(*woken)++;
+	if (fire) {
+		*notify = q->notify_pid;
+		*signo = q->notify_signo;
+		q->notify_pid = NULL;
+		q->notify_handle = NULL;
+	}
+	return 0;
+
+err:
+	/* Leave a free slot to another sender if there is one. */
+	if (q->msgs < q->max_msgs && q->send_waiters)
+		wake_up(&q->send_wq);
+	return ret;
+}
+
+/* After queueing @woken messages and dropping q->lock: wake and notify. */
+static void kipc_queue_sent(struct kipc_queue *q, int woken, bool sync,
+			    struct pid *notify, int signo)
+{
+	if (woken)
+		kipc_queue_wake(&q->recv_wq, EPOLLIN | EPOLLRDNORM, woken, sync);
+	if (notify) {
+		kill_pid(notify, signo, 1);
+		put_pid(notify);
+	}
+}
+
+/* kipc_queue_send(), with @sync: the caller is about to sleep. */
+static long __kipc_queue_send(struct kipc_handle *h, struct kipc_msg *m,
+			      bool sync)
+{
+	struct kipc_queue *q = kipc_queue_of(h->obj);
+	struct pid *notify = NULL;
+	struct kipc_timeout t;
+	struct kipc_qmsg *msg;
+	int signo = 0, woken = 0;
+	int ret;
+
+	ret = kipc_queue_send_prep(h, m, &t, true, &msg);
+	if (ret)
+		return ret;
+	mutex_lock(&q->lock);
+	ret = kipc_queue_enqueue(q, msg, &t, &woken, &notify, &signo);
+	mutex_unlock(&q->lock);
+	if (ret) {
+		kipc_qmsg_put(q, msg);
+		return ret;
+	}
+	kipc_queue_sent(q, woken, sync, notify, signo);
+	return 0;
+}
+
 /**
  * kipc_queue_send() - send one message on a queue handle
  * @h: the handle, opened with %KIPC_OPEN_WRITE
@@ -440,78 +603,7 @@ static int kipc_queue_sleep(struct kipc_queue *q, wait_queue_head_t *wq,
  */
 long kipc_queue_send(struct kipc_handle *h, struct kipc_msg *m)
 {
-	struct kipc_queue *q = kipc_queue_of(h->obj);
-	struct pid *notify = NULL;
-	struct kipc_timeout t;
-	struct kipc_qmsg *msg;
-	bool fire;
-	int signo = 0;
-	long ret;
-
-	if (!(h->access & KIPC_OPEN_WRITE))
-		return -EBADF;
-	if (m->flags & ~KIPC_SEND_FLAGS || m->__reserved)
-		return -EINVAL;
-	if (m->prio >= KIPC_PRIO_MAX)
-		return -EINVAL;
-	ret = kipc_queue_timeout(&t, h->file, m->flags, m->timeout_ns);
-	if (ret)
-		return ret;
-	if (m->len > q->max_msgsize)
-		return -EMSGSIZE;
-	/* Spare a non-blocking sender the copy when it cannot succeed. */
-	if (t.nonblock && READ_ONCE(q->msgs) >= q->max_msgs)
-		return -EAGAIN;
-
-	msg = kipc_qmsg_alloc(q, m->len);
-	if (IS_ERR(msg))
-		return PTR_ERR(msg);
-	if (copy_from_user(msg->data, u64_to_user_ptr(m->buf), m->len)) {
-		ret = -EFAULT;
-		goto err_free;
-	}
-	msg->prio = m->prio;
-	msg->type = m->type;
-	msg->uid = current_euid();
-	msg->gid = current_egid();
-	msg->pid = get_pid(task_tgid(current));
-
-	mutex_lock(&q->lock);
-	while (q->msgs >= q->max_msgs) {
-		if (ret)
-			goto err_unlock;
-		ret = kipc_queue_sleep(q, &q->send_wq, true, &q->send_waiters, &t);
-	}
-	/* An arrival on an empty queue nobody waits on fires the notification. */
-	fire = q->notify_pid && !q->msgs && !q->recv_waiters;
-	msg->time_ns = ktime_get_real_ns();
-	ret = kipc_qmsg_insert(q, msg, false);
-	if (ret)
-		goto err_unlock;
-	q->total_sent++;
-	if (fire) {
-		notify = q->notify_pid;
-		signo = q->notify_signo;
-		q->notify_pid = NULL;
-		q->notify_handle = NULL;
-	}
-	mutex_unlock(&q->lock);
-
-	wake_up_poll(&q->recv_wq, EPOLLIN | EPOLLRDNORM);
-	if (notify) {
-		kill_pid(notify, signo, 1);
-		put_pid(notify);
-	}
-	return 0;
-
-err_unlock:
-	/* Leave a free slot to another sender if there is one. */
-	if (q->msgs < q->max_msgs && q->send_waiters)
-		wake_up(&q->send_wq);
-	mutex_unlock(&q->lock);
-err_free:
-	kipc_qmsg_put(q, msg);
-	return ret;
+	return __kipc_queue_send(h, m, false);
 }
 
 /* Fill the receive out fields of @m from @msg. */
@@ -596,7 +688,7 @@ long kipc_queue_recv(struct kipc_handle *h, struct kipc_msg *m)
 	kipc_qmsg_unlink(q, node, msg);
 	q->total_received++;
 	mutex_unlock(&q->lock);
-	wake_up_poll(&q->send_wq, EPOLLOUT | EPOLLWRNORM);
+	kipc_queue_wake(&q->send_wq, EPOLLOUT | EPOLLWRNORM, 1, false);
 
 	if (copy_to_user(ubuf, msg->data, msg->len)) {
 		/* Put it back where it was, so no data is lost. */
@@ -604,7 +696,7 @@ long kipc_queue_recv(struct kipc_handle *h, struct kipc_msg *m)
 		kipc_qmsg_insert(q, msg, true);
 		q->total_received--;
 		mutex_unlock(&q->lock);
-		wake_up_poll(&q->recv_wq, EPOLLIN | EPOLLRDNORM);
+		kipc_queue_wake(&q->recv_wq, EPOLLIN | EPOLLRDNORM, 1, false);
 		return -EFAULT;
 	}
 	kipc_qmsg_out(m, msg);
@@ -654,6 +746,90 @@ long kipc_ioctl_recv(struct file *file, void *arg)
 	return kipc_queue_recv(kipc_handle_get(file), arg);
 }
 
+/* Messages a SENDV prepares before taking the queue lock once for them. */
+#define KIPC_SENDV_CHUNK	8
+
+/*
+ * Read elements @i to @i + @n - 1 of a SENDV array into @m. Returns how many
+ * were read and checked, and in *@err the error of the next one, if any.
+ */
+static unsigned int kipc_sendv_read(const struct kipc_msgv *v, u32 i,
+				    unsigned int n, struct kipc_msg *m,
+				    int *err)
+{
+	u8 __user *up = u64_to_user_ptr(v->msgs) + (size_t)i * v->msg_size;
+	unsigned int j;
+
+	*err = 0;
+	/* The common layout: the whole chunk in one copy. */
+	if (v->msg_size != sizeof(*m) || copy_from_user(m, up, n * sizeof(*m))) {
+		for (j = 0; j < n; j++, up += v->msg_size) {
+			*err = copy_struct_from_user(&m[j], sizeof(*m), up,
+						     v->msg_size);
+			if (*err)
+				return j;
+		}
+	}
+	for (j = 0; j < n; j++) {
+		if (m[j].size != v->msg_size || !kipc_msg_flags_ok(&m[j])) {
+			*err = -EINVAL;
+			return j;
+		}
+		if ((i || j) && (v->flags & KIPC_VEC_WAITFORONE))
+			m[j].flags |= KIPC_F_NONBLOCK;
+	}
+	return n;
+}
+
+/*
+ * SENDV: the messages are read and prepared (copied in) a chunk at a time
+ * without the lock, then queued under one lock hold with one wake-up. The
+ * outcome is that of sending them one after the other.
+ */
+static long kipc_queue_sendv(struct kipc_handle *h, struct kipc_msgv *v)
+{
+	struct kipc_queue *q = kipc_queue_of(h->obj);
+	struct kipc_timeout t[KIPC_SENDV_CHUNK];
+	struct kipc_qmsg *msg[KIPC_SENDV_CHUNK];
+	struct kipc_msg m[KIPC_SENDV_CHUNK];
+	unsigned int n, j, prepared;
+	int err, ret = 0;
+
+	while (v->done < v->count) {
+		struct pid *notify = NULL;
+		int signo = 0, woken = 0;
+
+		n = min_t(u32, v->count - v->done, KIPC_SENDV_CHUNK);
+		n = kipc_sendv_read(v, v->done, n, m, &err);
+		for (prepared = 0; prepared < n; prepared++) {
+			err = kipc_queue_send_prep(h, &m[prepared],
+						   &t[prepared], false,
+						   &msg[prepared]);
+			if (err)
+				break;
+		}
+		if (prepared) {
+			mutex_lock(&q->lock);
+			for (j = 0; j < prepared; j++) {
+				ret = kipc_queue_enqueue(q, msg[j], &t[j], &woken,
+							 &notify, &signo);
+				if (ret)
+					break;
+			}
+			mutex_unlock(&q->lock);
+			kipc_queue_sent(q, woken, false, notify, signo);
+			v->done += j;
+			for (; j < prepared; j++)
+				kipc_qmsg_put(q, msg[j]);
+			if (ret)
+				return ret;
+		}
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 /* SENDV and RECVV: move up to count messages, stop at the first failure. */
 static long kipc_ioctl_vec(struct file *file, struct kipc_msgv *v, bool recv)
 {
@@ -671,6 +847,10 @@ static long kipc_ioctl_vec(struct file *file, struct kipc_msgv *v, bool recv)
 		return -EINVAL;
 	if (v->msg_size < sizeof(m))
 		return -EINVAL;
+	if (!recv) {
+		ret = kipc_queue_sendv(h, v);
+		goto out;
+	}
 	for (i = 0; i < v->count; i++, up += v->msg_size) {
 		ret = copy_struct_from_user(&m, sizeof(m), up, v->msg_size);
 		if (ret)
@@ -695,6 +875,7 @@ static long kipc_ioctl_vec(struct file *file, struct kipc_msgv *v, bool recv)
 		v->done++;
 		ret = 0;
 	}
+out:
 	v->error = ret == -ERESTARTSYS ? -EINTR : ret;
 	return v->done ? v->done : ret;
 }
@@ -767,7 +948,7 @@ long kipc_ioctl_call(struct file *file, void *arg)
 		ret = -EINVAL;
 		goto out_put;
 	}
-	ret = kipc_queue_send(kipc_handle_get(file), &req);
+	ret = __kipc_queue_send(kipc_handle_get(file), &req, true);
 	if (ret)
 		goto out_put;
 	c->sent = 1;
@@ -874,7 +1055,7 @@ static void kipc_queue_destroy(struct kipc_object *obj)
 		node = rb_entry(rb, struct kipc_qprio, rb);
 		list_for_each_entry_safe(msg, mtmp, &node->msgs, link) {
 			list_del(&msg->link);
-			kipc_uncharge(q->obj.user, msg->charge);
+			kipc_uncharge(q->obj.user, kipc_qmsg_size(q, msg->len));
 			put_pid(msg->pid);
 			kvfree(msg);
 		}
@@ -916,6 +1097,8 @@ static __poll_t kipc_queue_poll(struct kipc_handle *h,
 		poll_wait(h->file, &q->recv_wq, pt);
 	if (h->access & KIPC_OPEN_WRITE)
 		poll_wait(h->file, &q->send_wq, pt);
+	/* Pairs with the one in kipc_queue_wake(). */
+	smp_mb();
 	msgs = READ_ONCE(q->msgs);
 	if ((h->access & KIPC_OPEN_READ) && msgs)
 		mask |= EPOLLIN | EPOLLRDNORM;

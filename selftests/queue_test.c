@@ -1382,6 +1382,85 @@ TEST_F(q, sendv_stops_at_first_error)
 	EXPECT_EQ(-EAGAIN, v.error);
 }
 
+/* A deeper queue for the SENDV tests that cross the kernel's chunks. */
+static int q_open_deep(struct __test_metadata *_metadata, int ctl, char *n,
+		       size_t nlen)
+{
+	qname(n, nlen, _metadata->name, "d");
+	return q_open(ctl, n, KIPC_OPEN_CREAT | KIPC_OPEN_EXCL |
+		      KIPC_OPEN_READ | KIPC_OPEN_WRITE |
+		      KIPC_OPEN_AUTOREMOVE, 0600, 32, 64);
+}
+
+TEST_F(q, sendv_many_keeps_order_and_attributes)
+{
+	struct kipc_msg ms[20], m;
+	struct kipc_msgv v;
+	char bufs[20][8], buf[8], n[64];
+	int fd, i;
+
+	fd = q_open_deep(_metadata, self->ctl, n, sizeof(n));
+	ASSERT_GE(fd, 0);
+	msgs_init(ms, 20, bufs, 0);
+	for (i = 0; i < 20; i++)
+		ms[i].prio = 1;
+	ASSERT_EQ(20, q_vec(fd, KIPC_IOC_SENDV, ms, 20, 0, &v));
+	EXPECT_EQ(0, v.error);
+	EXPECT_EQ(20, q_msgs(fd));
+	for (i = 0; i < 20; i++) {
+		ASSERT_EQ(8, q_recv(fd, buf, sizeof(buf), KIPC_F_NONBLOCK, 0, 0,
+				    &m));
+		EXPECT_EQ(50 + i, m.type);
+		EXPECT_EQ(1, m.prio);
+		EXPECT_STREQ(bufs[i], buf);
+	}
+	close(fd);
+}
+
+TEST_F(q, sendv_invalid_element_after_a_chunk_stops_there)
+{
+	struct kipc_msg ms[20];
+	struct kipc_msgv v;
+	char bufs[20][8], n[64];
+	int fd;
+
+	fd = q_open_deep(_metadata, self->ctl, n, sizeof(n));
+	ASSERT_GE(fd, 0);
+	msgs_init(ms, 20, bufs, 0);
+	ms[11].flags = KIPC_F_NONBLOCK | KIPC_F_TIMEOUT;
+	EXPECT_EQ(11, q_vec(fd, KIPC_IOC_SENDV, ms, 20, 0, &v));
+	EXPECT_EQ(11, v.done);
+	EXPECT_EQ(-EINVAL, v.error);
+	EXPECT_EQ(11, q_msgs(fd));
+	close(fd);
+}
+
+TEST_F(q, sendv_array_fault_sends_the_readable_part)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	struct kipc_msg *ms;
+	struct kipc_msgv v;
+	char bufs[10][8], n[64];
+	char *map;
+	int fd;
+
+	fd = q_open_deep(_metadata, self->ctl, n, sizeof(n));
+	ASSERT_GE(fd, 0);
+	map = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	/* Elements 0 to 8 readable, element 9 on an inaccessible page. */
+	ms = (struct kipc_msg *)(map + pg) - 9;
+	msgs_init(ms, 9, bufs, 0);
+	ASSERT_EQ(0, mprotect(map + pg, pg, PROT_NONE));
+	EXPECT_EQ(9, q_vec(fd, KIPC_IOC_SENDV, ms, 10, 0, &v));
+	EXPECT_EQ(9, v.done);
+	EXPECT_EQ(-EFAULT, v.error);
+	EXPECT_EQ(9, q_msgs(fd));
+	munmap(map, 2 * pg);
+	close(fd);
+}
+
 TEST_F(q, recvv_waitforone_blocks_for_first_only)
 {
 	struct kipc_msg ms[4];
