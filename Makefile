@@ -69,6 +69,10 @@ lint:
 # itself is installed with install-module (dist/dist.mk) or DKMS.
 install: install-lib install-tools
 
+# Not "make -C KDIR M=. clean": kbuild's clean deletes objects in every
+# directory below, the debug kernel tree in .cache/ included.
 clean:
 	rm -rf $(B)
-	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -f kipc.ko kipc.o kipc.mod kipc.mod.c kipc.mod.o modules.order \
+		Module.symvers .kipc*.cmd .modules.order.cmd .Module.symvers.cmd \
+		kmod/*.o kmod/.*.cmd kmod/kipc_compat.h

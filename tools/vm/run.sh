@@ -468,6 +468,7 @@ PATTERNS=(
 # Known-benign lines that would otherwise match.
 IGNORE=(
   'lockdep: fixing up alternatives'
+  'RCU lockdep checking is enabled'
   'Lock dependency validator'
   '... MAX_LOCKDEP_'
   '... CHAINHASH_'
@@ -511,7 +512,7 @@ elif [[ -z "$exitline" ]]; then
   verdict=125
 fi
 if [[ -n "$hits" ]]; then
-  say "FAIL: kernel problems in guest dmesg:"
+  say "FAIL: kernel problems in the guest dmesg/kmemleak report:"
   head -n 40 <<<"$hits" | sed 's/^/    /' >&2
   (( $(wc -l <<<"$hits") > 40 )) && say "    ... (see $logfile)"
   ((verdict == 0)) && verdict=123
