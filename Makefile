@@ -75,4 +75,5 @@ clean:
 	rm -rf $(B)
 	rm -f kipc.ko kipc.o kipc.mod kipc.mod.c kipc.mod.o modules.order \
 		Module.symvers .kipc*.cmd .modules.order.cmd .Module.symvers.cmd \
+		.module-common.o ..module-common.o.cmd \
 		kmod/*.o kmod/.*.cmd kmod/kipc_compat.h
