@@ -432,6 +432,8 @@ long kipc_ioctl_open(struct file *file, void *arg)
 	fd_install(fd, hfile);
 	if (fresh)
 		kipc_object_discard(fresh);
+	/* Taken for a creation that found the object already there. */
+	kipc_user_put(user);
 	return fd;
 
 err_unlock:
