@@ -3,14 +3,19 @@
  * kipc io_uring commands: ``IORING_OP_URING_CMD`` on queue handles.
  *
  * ``sqe->cmd_op`` is %KIPC_URING_SEND or %KIPC_URING_RECV and the 16 command
- * bytes are a struct kipc_uring_cmd pointing to the user's struct kipc_msg.
- * A command runs synchronously in kipc_uring_cmd(). Its result is posted with
- * io_uring_cmd_done() before returning -EIOCBQUEUED, rather than returned:
- * 6.1's io_uring core never completes a command whose handler returns a
- * positive value (a receive's length) from an io-wq worker, and fails links
- * after one returned inline; the done-then-EIOCBQUEUED pattern (as ublk's)
- * behaves the same on every kernel. Nothing stays queued after the call, so
- * no cancellation hook is needed.
+ * bytes are a struct kipc_uring_cmd pointing to the user's struct kipc_msg,
+ * or %KIPC_URING_SEND_BUF and the 16 bytes are a struct kipc_uring_send, a
+ * whole send held in the SQE (no struct kipc_msg to copy in: the lean path).
+ * A command runs synchronously in kipc_uring_cmd(). A receive's result is
+ * posted with io_uring_cmd_done() before returning -EIOCBQUEUED, rather than
+ * returned: 6.1's io_uring core never completes a command whose handler
+ * returns a positive value (a receive's length) from an io-wq worker, and
+ * fails links after one returned inline; the done-then-EIOCBQUEUED pattern
+ * (as ublk's) behaves the same on every kernel. A send's result, 0 or a
+ * negative errno, is returned directly, which every kernel completes as it
+ * should, and the core then posts it with its batched (deferred) completion
+ * instead of io_uring_cmd_done()'s locked one-CQE post. Nothing stays queued
+ * after the call, so no cancellation hook is needed.
  *
  * On the non-blocking issue path (%IO_URING_F_NONBLOCK: inline submission or
  * the SQPOLL thread) the message is tried with %KIPC_F_NONBLOCK; when it
@@ -44,7 +49,7 @@
 #endif
 
 /* The 16 command bytes; they may live in the SQ ring, shared with user space. */
-static const struct kipc_uring_cmd *kipc_uring_payload(struct io_uring_cmd *cmd)
+static const void *kipc_uring_payload(struct io_uring_cmd *cmd)
 {
 #if defined(KIPC_HAVE_IO_URING_SQE_CMD)
 	return io_uring_sqe_cmd(cmd->sqe);
@@ -106,6 +111,28 @@ static long kipc_uring_msg(struct kipc_handle *h, u32 op,
 	return ret;
 }
 
+/*
+ * %KIPC_URING_SEND_BUF: the message is in the command bytes. The flags the
+ * ioctl rejects cannot be expressed here except as unknown bits.
+ */
+static long kipc_uring_send_buf(struct kipc_handle *h,
+				const struct kipc_uring_send *payload,
+				unsigned int issue_flags)
+{
+	struct kipc_msg m = { .size = sizeof(m) };
+
+	/* Read once: user space may rewrite the SQE meanwhile. */
+	m.buf = READ_ONCE(payload->buf);
+	m.len = READ_ONCE(payload->len);
+	m.prio = READ_ONCE(payload->prio);
+	m.flags = READ_ONCE(payload->flags);
+	if (m.flags & ~KIPC_F_NONBLOCK)
+		return -EINVAL;
+	if (issue_flags & IO_URING_F_NONBLOCK)
+		m.flags |= KIPC_F_NONBLOCK;
+	return kipc_queue_send(h, &m);
+}
+
 /**
  * kipc_uring_cmd() - the ``uring_cmd`` file operation of kipc handles
  * @cmd: the command
@@ -116,36 +143,47 @@ static long kipc_uring_msg(struct kipc_handle *h, u32 op,
  * %IO_URING_F_NONBLOCK, in which case the command does not wait for the
  * queue.
  *
- * Return: -EIOCBQUEUED once the result (0 for a send, the length for a
- * receive, or a negative errno as the ioctl returns it; see the top of this
- * file) is posted; -EAGAIN to be retried from io-wq.
+ * Return: a send's result (0 or a negative errno as the ioctl returns it);
+ * for a receive, -EIOCBQUEUED once its result (the length or a negative
+ * errno) is posted (see the top of this file); -EAGAIN to be retried from
+ * io-wq.
  */
 int kipc_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
 {
-	const struct kipc_uring_cmd *payload = kipc_uring_payload(cmd);
+	const void *payload = kipc_uring_payload(cmd);
 	struct kipc_handle *h = kipc_handle_get(cmd->file);
+	const struct kipc_uring_cmd *pc = payload;
 	struct kipc_uring_cmd c;
 	u32 op = cmd->cmd_op;
 	long ret;
 
-	/* Read once: user space may rewrite the SQE meanwhile. */
-	c.msg = READ_ONCE(payload->msg);
-	c.flags = READ_ONCE(payload->flags);
-	c.__reserved = READ_ONCE(payload->__reserved);
-
 	if (h->obj->ops->type != KIPC_TYPE_QUEUE)
 		return -EOPNOTSUPP;
-	if (op != KIPC_URING_SEND && op != KIPC_URING_RECV)
-		return -ENOTTY;
-	if (c.flags || c.__reserved)
-		return -EINVAL;
-
-	ret = kipc_uring_msg(h, op, u64_to_user_ptr(c.msg), issue_flags);
+	if (op == KIPC_URING_SEND_BUF) {
+		ret = kipc_uring_send_buf(h, payload, issue_flags);
+	} else {
+		if (op != KIPC_URING_SEND && op != KIPC_URING_RECV)
+			return -ENOTTY;
+		/* Read once: user space may rewrite the SQE meanwhile. */
+		c.msg = READ_ONCE(pc->msg);
+		c.flags = READ_ONCE(pc->flags);
+		c.__reserved = READ_ONCE(pc->__reserved);
+		if (c.flags || c.__reserved)
+			return -EINVAL;
+		ret = kipc_uring_msg(h, op, u64_to_user_ptr(c.msg),
+				     issue_flags);
+	}
 	if (ret == -EAGAIN && (issue_flags & IO_URING_F_NONBLOCK))
 		return -EAGAIN;		/* retried from io-wq */
 	if (ret == -ERESTARTSYS || ret == -ERESTARTNOINTR ||
 	    ret == -ERESTARTNOHAND || ret == -ERESTART_RESTARTBLOCK)
 		ret = -EINTR;
+	/*
+	 * A send's 0 or -errno goes back directly (never -EAGAIN here, which
+	 * would ask for a retry: that final one is posted as a receive's).
+	 */
+	if (op != KIPC_URING_RECV && ret != -EAGAIN)
+		return ret;
 	kipc_uring_done(cmd, ret, issue_flags);
 	return -EIOCBQUEUED;
 }

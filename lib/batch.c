@@ -5,7 +5,9 @@
  * reap each one's own result.
  *
  * Each queued operation gets a slot holding its message and user data; the
- * SQE's user_data is the slot index. A batch never has more operations
+ * SQE's user_data is the slot index. A send that needs no more than
+ * KIPC_URING_SEND_BUF expresses (the common case: type 0, no timeout) goes
+ * in that lean form, its struct kipc_msg read here; any other by pointer. A batch never has more operations
  * queued or in flight than its ring's SQ has entries, so the CQ (twice as
  * large) cannot overflow.
  */
@@ -24,6 +26,11 @@ struct kipc_batch_slot {
 	unsigned int next_free;
 };
 
+/* Queue descriptors a batch can register (kipc_batch_register()). */
+#define KIPC_BATCH_FILES	64
+/* Registered descriptor numbers are below this (the map's size). */
+#define KIPC_BATCH_FD_MAX	4096
+
 struct kipc_batch {
 	struct io_uring ring;
 	unsigned int entries;
@@ -31,6 +38,11 @@ struct kipc_batch {
 	unsigned int inflight;	/* submitted, not reaped */
 	unsigned int free_head;	/* free slot list, entries when empty */
 	struct kipc_batch_slot *slots;
+	/* Registered files: fd_slot[qd] is the file index + 1, or 0. */
+	uint8_t *fd_slot;
+	unsigned int nr_fd_slot;	/* entries of fd_slot */
+	uint64_t files_used;		/* bit i: file index i in use */
+	int files_ready;		/* the sparse table is registered */
 };
 
 KIPC_EXPORT int kipc_batch_create(struct kipc_batch **bp, unsigned int entries,
@@ -78,10 +90,88 @@ KIPC_EXPORT void kipc_batch_destroy(struct kipc_batch *b)
 {
 	if (!b)
 		return;
-	/* Pending operations are cancelled by the kernel with the ring. */
+	/*
+	 * Drop registered files now when nothing is in flight (the kernel
+	 * would wait for it): the ring itself is torn down asynchronously.
+	 * Pending operations are cancelled by the kernel with the ring.
+	 */
+	if (b->files_ready && !b->inflight)
+		io_uring_unregister_files(&b->ring);
 	io_uring_queue_exit(&b->ring);
+	free(b->fd_slot);
 	free(b->slots);
 	free(b);
+}
+
+KIPC_EXPORT int kipc_batch_register(struct kipc_batch *b, int qd)
+{
+	unsigned int idx;
+	int ret;
+
+	if (!b)
+		return -EINVAL;
+	if (qd < 0 || qd >= KIPC_BATCH_FD_MAX)
+		return -EBADF;
+	if ((unsigned int)qd < b->nr_fd_slot && b->fd_slot[qd])
+		return 0;
+	if (!~b->files_used)
+		return -ENOSPC;
+	if ((unsigned int)qd >= b->nr_fd_slot) {
+		unsigned int n = (unsigned int)qd + 64 > KIPC_BATCH_FD_MAX ?
+				 KIPC_BATCH_FD_MAX : (unsigned int)qd + 64;
+		uint8_t *map = realloc(b->fd_slot, n);
+
+		if (!map)
+			return -ENOMEM;
+		memset(map + b->nr_fd_slot, 0, n - b->nr_fd_slot);
+		b->fd_slot = map;
+		b->nr_fd_slot = n;
+	}
+	if (!b->files_ready) {
+		ret = io_uring_register_files_sparse(&b->ring, KIPC_BATCH_FILES);
+		if (ret < 0)
+			return ret;
+		b->files_ready = 1;
+	}
+	idx = (unsigned int)__builtin_ctzll(~b->files_used);
+	ret = io_uring_register_files_update(&b->ring, idx, &qd, 1);
+	if (ret < 0)
+		return ret;
+	if (ret != 1)
+		return -EIO;
+	b->files_used |= 1ULL << idx;
+	b->fd_slot[qd] = (uint8_t)(idx + 1);
+	return 0;
+}
+
+KIPC_EXPORT int kipc_batch_unregister(struct kipc_batch *b, int qd)
+{
+	unsigned int idx;
+	int none = -1, ret;
+
+	if (!b)
+		return -EINVAL;
+	if (qd < 0 || (unsigned int)qd >= b->nr_fd_slot || !b->fd_slot[qd])
+		return -ENOENT;
+	idx = b->fd_slot[qd] - 1u;
+	/* Operations in flight keep their own reference to the file. */
+	ret = io_uring_register_files_update(&b->ring, idx, &none, 1);
+	if (ret < 0)
+		return ret;
+	b->files_used &= ~(1ULL << idx);
+	b->fd_slot[qd] = 0;
+	return 0;
+}
+
+/*
+ * A send that KIPC_URING_SEND_BUF expresses: type 0, no flag but
+ * KIPC_F_NONBLOCK, a valid priority, nothing reserved. Anything else goes
+ * by pointer, and the kernel judges it as the ioctl would.
+ */
+static int kipc_batch_lean(const struct kipc_msg *m)
+{
+	return m->size == sizeof(*m) && !(m->flags & ~KIPC_F_NONBLOCK) &&
+	       !m->type && m->prio < KIPC_PRIO_MAX && !m->__reserved;
 }
 
 static int kipc_batch_add(struct kipc_batch *b, int qd, struct kipc_msg *m,
@@ -102,7 +192,16 @@ static int kipc_batch_add(struct kipc_batch *b, int qd, struct kipc_msg *m,
 	b->slots[slot].msg = m;
 	b->slots[slot].user_data = user_data;
 	b->slots[slot].op = op;
-	kipc_prep_uring_cmd(sqe, qd, op, m);
+	if (op == KIPC_URING_SEND && kipc_batch_lean(m))
+		kipc_prep_uring_send_buf(sqe, qd, (const void *)(uintptr_t)m->buf,
+					 m->len, (uint16_t)m->prio,
+					 (uint16_t)m->flags);
+	else
+		kipc_prep_uring_cmd(sqe, qd, op, m);
+	if ((unsigned int)qd < b->nr_fd_slot && b->fd_slot[qd]) {
+		sqe->fd = b->fd_slot[qd] - 1;
+		sqe->flags |= IOSQE_FIXED_FILE;
+	}
 	sqe->user_data = slot;
 	b->queued++;
 	return 0;
@@ -136,6 +235,7 @@ KIPC_EXPORT int kipc_batch_submit(struct kipc_batch *b)
 	return ret;
 }
 
+/* Fill @out from @cqe and free its slot; the caller advances the CQ. */
 static void kipc_batch_fill(struct kipc_batch *b, struct io_uring_cqe *cqe,
 			    struct kipc_completion *out)
 {
@@ -148,7 +248,6 @@ static void kipc_batch_fill(struct kipc_batch *b, struct io_uring_cqe *cqe,
 	out->res = cqe->res;
 	s->next_free = b->free_head;
 	b->free_head = slot;
-	io_uring_cqe_seen(&b->ring, cqe);
 	b->inflight--;
 }
 
@@ -165,17 +264,25 @@ KIPC_EXPORT int kipc_batch_reap(struct kipc_batch *b,
 	if (min > b->inflight)
 		return -EINVAL;
 	while (n < max) {
-		if (n < min)
-			ret = io_uring_wait_cqe(&b->ring, &cqe);
-		else
-			ret = io_uring_peek_cqe(&b->ring, &cqe);
-		if (ret == -EAGAIN && n >= min)
+		struct io_uring_cqe *cqes[32];
+		unsigned int got, i;
+
+		/* Whatever is there, in one pass and one CQ head update. */
+		got = max - n < 32 ? max - n : 32;
+		got = io_uring_peek_batch_cqe(&b->ring, cqes, got);
+		if (got) {
+			for (i = 0; i < got; i++)
+				kipc_batch_fill(b, cqes[i], &out[n++]);
+			io_uring_cq_advance(&b->ring, got);
+			continue;
+		}
+		if (n >= min)
 			break;
+		ret = io_uring_wait_cqe(&b->ring, &cqe);
 		if (ret == -EINTR && n)
 			break;
 		if (ret < 0)
 			return n ? (int)n : ret;
-		kipc_batch_fill(b, cqe, &out[n++]);
 	}
 	return n;
 }

@@ -620,4 +620,247 @@ TEST_F(raw, region_handle_is_eopnotsupp)
 	close(rd);
 }
 
+/* ---- KIPC_URING_SEND_BUF: the send held in the SQE ---------------------- */
+
+TEST_F(raw, send_buf_and_receive)
+{
+	struct io_uring_sqe *sqe;
+	struct kipc_uring_send *c;
+	struct kipc_msg m;
+	char buf[16];
+
+	sqe = get_sqe(&self->ring);
+	kipc_prep_uring_send_buf(sqe, self->qd, "hello", 5, 7, 0);
+	EXPECT_EQ(IORING_OP_URING_CMD, sqe->opcode);
+	EXPECT_EQ(KIPC_URING_SEND_BUF, sqe->cmd_op);
+	c = (struct kipc_uring_send *)((char *)sqe +
+				      offsetof(struct io_uring_sqe, cmd));
+	EXPECT_EQ(5, c->len);
+	EXPECT_EQ(7, c->prio);
+	EXPECT_EQ(0, one(&self->ring, sqe));
+
+	kipc_msg_init(&m, buf, sizeof(buf));
+	m.type = 99;
+	ASSERT_EQ(5, kipc_mq_receivemsg(self->qd, &m));
+	EXPECT_EQ(7, m.prio);
+	EXPECT_EQ(0, m.type);
+	EXPECT_EQ(getpid(), m.pid);
+	EXPECT_EQ(getuid(), m.uid);
+	EXPECT_EQ(0, memcmp(buf, "hello", 5));
+}
+
+TEST_F(raw, send_buf_unknown_flag_is_einval)
+{
+	struct io_uring_sqe *sqe = get_sqe(&self->ring);
+
+	kipc_prep_uring_send_buf(sqe, self->qd, "x", 1, 0, KIPC_F_TIMEOUT);
+	EXPECT_EQ(-EINVAL, one(&self->ring, sqe));
+	EXPECT_EQ(-EAGAIN, kipc_mq_tryreceive(self->qd, NULL, 0, NULL));
+}
+
+TEST_F(raw, send_buf_prio_out_of_range_is_einval)
+{
+	struct io_uring_sqe *sqe = get_sqe(&self->ring);
+
+	kipc_prep_uring_send_buf(sqe, self->qd, "x", 1, KIPC_PRIO_MAX, 0);
+	EXPECT_EQ(-EINVAL, one(&self->ring, sqe));
+}
+
+TEST_F(raw, send_buf_too_long_is_emsgsize)
+{
+	struct io_uring_sqe *sqe = get_sqe(&self->ring);
+	char big[17] = "";
+
+	kipc_prep_uring_send_buf(sqe, self->qd, big, sizeof(big), 0, 0);
+	EXPECT_EQ(-EMSGSIZE, one(&self->ring, sqe));
+}
+
+TEST_F(raw, send_buf_bad_pointer_is_efault)
+{
+	struct io_uring_sqe *sqe = get_sqe(&self->ring);
+
+	kipc_prep_uring_send_buf(sqe, self->qd, (void *)8, 4, 0, 0);
+	EXPECT_EQ(-EFAULT, one(&self->ring, sqe));
+	EXPECT_EQ(-EAGAIN, kipc_mq_tryreceive(self->qd, NULL, 0, NULL));
+}
+
+TEST_F(raw, send_buf_on_read_only_handle_is_ebadf)
+{
+	struct io_uring_sqe *sqe = get_sqe(&self->ring);
+	int ro;
+
+	ro = kipc_mq_open(&self->k, QNAME "-raw", KIPC_OPEN_READ, 0, NULL);
+	ASSERT_GE(ro, 0);
+	kipc_prep_uring_send_buf(sqe, ro, "x", 1, 0, 0);
+	EXPECT_EQ(-EBADF, one(&self->ring, sqe));
+	close(ro);
+}
+
+TEST_F(raw, send_buf_on_region_is_eopnotsupp)
+{
+	struct io_uring_sqe *sqe = get_sqe(&self->ring);
+	int rd;
+
+	rd = kipc_shm_open(&self->k, QNAME "-region", KIPC_OPEN_CREAT |
+			   KIPC_OPEN_AUTOREMOVE | KIPC_OPEN_READ |
+			   KIPC_OPEN_WRITE, 0600, 4096);
+	ASSERT_GE(rd, 0);
+	kipc_prep_uring_send_buf(sqe, rd, "x", 1, 0, 0);
+	EXPECT_EQ(-EOPNOTSUPP, one(&self->ring, sqe));
+	close(rd);
+}
+
+/* Full queue (max_msgs 4): non-blocking fails, blocking waits in io-wq. */
+TEST_F(raw, send_buf_nonblocking_on_full_is_eagain)
+{
+	struct io_uring_sqe *sqe;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, kipc_mq_send(self->qd, "f", 1, 0));
+	sqe = get_sqe(&self->ring);
+	kipc_prep_uring_send_buf(sqe, self->qd, "x", 1, 0, KIPC_F_NONBLOCK);
+	EXPECT_EQ(-EAGAIN, one(&self->ring, sqe));
+}
+
+TEST_F(raw, send_buf_blocking_on_full_waits_for_room)
+{
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	char buf[16];
+	int i;
+
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, kipc_mq_send(self->qd, "f", 1, 0));
+	sqe = get_sqe(&self->ring);
+	kipc_prep_uring_send_buf(sqe, self->qd, "late", 4, 3, 0);
+	sqe->user_data = 77;
+	ASSERT_EQ(1, io_uring_submit(&self->ring));
+	ASSERT_EQ(0, wait_waiters(self->qd, 1));
+	EXPECT_EQ(-EAGAIN, io_uring_peek_cqe(&self->ring, &cqe));
+	ASSERT_EQ(1, kipc_mq_receive(self->qd, buf, sizeof(buf), NULL));
+	ASSERT_EQ(0, io_uring_wait_cqe(&self->ring, &cqe));
+	EXPECT_EQ(77, cqe->user_data);
+	EXPECT_EQ(0, cqe->res);
+	io_uring_cqe_seen(&self->ring, cqe);
+	/* Priority 3 goes before the three "f" left at priority 0. */
+	EXPECT_EQ(4, kipc_mq_receive(self->qd, buf, sizeof(buf), NULL));
+	EXPECT_EQ(0, memcmp(buf, "late", 4));
+}
+
+/* A batch send with a type goes by pointer and keeps it. */
+TEST_F(uq, batch_typed_send_keeps_type)
+{
+	struct kipc_completion done[2];
+	struct kipc_msg m[2], r;
+	struct kipc_batch *b;
+	char buf[8];
+
+	ASSERT_EQ(0, kipc_batch_create(&b, 2, 0));
+	kipc_msg_init(&m[0], "ab", 2);
+	m[0].type = 5;
+	m[0].prio = 2;
+	kipc_msg_init(&m[1], "cde", 3);
+	m[1].prio = 1;
+	ASSERT_EQ(0, kipc_batch_send(b, self->qd, &m[0], NULL));
+	ASSERT_EQ(0, kipc_batch_send(b, self->qd, &m[1], NULL));
+	ASSERT_EQ(2, kipc_batch_run(b, done, 2));
+	EXPECT_EQ(0, done[0].res);
+	EXPECT_EQ(0, done[1].res);
+	kipc_msg_init(&r, buf, sizeof(buf));
+	ASSERT_EQ(2, kipc_mq_receivemsg(self->qd, &r));
+	EXPECT_EQ(5, r.type);
+	EXPECT_EQ(2, r.prio);
+	kipc_msg_init(&r, buf, sizeof(buf));
+	ASSERT_EQ(3, kipc_mq_receivemsg(self->qd, &r));
+	EXPECT_EQ(0, r.type);
+	EXPECT_EQ(1, r.prio);
+	kipc_batch_destroy(b);
+}
+
+/* A registered queue: sends go through the fixed file, even after close. */
+TEST_F(uq, batch_registered_queue)
+{
+	struct kipc_completion done[2];
+	struct kipc_msg m[2];
+	struct kipc_batch *b;
+	char buf[8];
+	int dup_qd;
+
+	dup_qd = dup(self->qd);
+	ASSERT_GE(dup_qd, 0);
+	ASSERT_EQ(0, kipc_batch_create(&b, 2, 0));
+	ASSERT_EQ(0, kipc_batch_register(b, dup_qd));
+	EXPECT_EQ(0, kipc_batch_register(b, dup_qd));	/* already */
+	close(dup_qd);
+	kipc_msg_init(&m[0], "r1", 2);
+	kipc_msg_init(&m[1], "r22", 3);
+	m[1].type = 9;					/* by pointer */
+	ASSERT_EQ(0, kipc_batch_send(b, dup_qd, &m[0], NULL));
+	ASSERT_EQ(0, kipc_batch_send(b, dup_qd, &m[1], NULL));
+	ASSERT_EQ(2, kipc_batch_run(b, done, 2));
+	EXPECT_EQ(0, done[0].res);
+	EXPECT_EQ(0, done[1].res);
+	EXPECT_EQ(2, kipc_mq_tryreceive(self->qd, buf, sizeof(buf), NULL));
+	EXPECT_EQ(3, kipc_mq_tryreceive(self->qd, buf, sizeof(buf), NULL));
+	EXPECT_EQ(0, kipc_batch_unregister(b, dup_qd));
+	/* Unregistered and closed: the descriptor is plain again. */
+	ASSERT_EQ(0, kipc_batch_send(b, dup_qd, &m[0], NULL));
+	ASSERT_EQ(1, kipc_batch_run(b, done, 2));
+	EXPECT_EQ(-EBADF, done[0].res);
+	kipc_batch_destroy(b);
+}
+
+TEST_F(uq, batch_register_bad_fd_is_ebadf)
+{
+	struct kipc_batch *b;
+
+	ASSERT_EQ(0, kipc_batch_create(&b, 2, 0));
+	EXPECT_EQ(-EBADF, kipc_batch_register(b, -1));
+	EXPECT_EQ(-EBADF, kipc_batch_register(b, 4096));
+	/* Not open: the kernel refuses it. */
+	EXPECT_EQ(-EBADF, kipc_batch_register(b, 4000));
+	kipc_batch_destroy(b);
+}
+
+TEST_F(uq, batch_register_null_is_einval)
+{
+	EXPECT_EQ(-EINVAL, kipc_batch_register(NULL, self->qd));
+	EXPECT_EQ(-EINVAL, kipc_batch_unregister(NULL, self->qd));
+}
+
+TEST_F(uq, batch_register_65th_is_enospc)
+{
+	struct kipc_batch *b;
+	int fds[65], i;
+
+	ASSERT_EQ(0, kipc_batch_create(&b, 2, 0));
+	for (i = 0; i < 65; i++) {
+		fds[i] = dup(self->qd);
+		ASSERT_GE(fds[i], 0);
+	}
+	for (i = 0; i < 64; i++)
+		ASSERT_EQ(0, kipc_batch_register(b, fds[i]));
+	EXPECT_EQ(-ENOSPC, kipc_batch_register(b, fds[64]));
+	/* A freed index is reused. */
+	EXPECT_EQ(0, kipc_batch_unregister(b, fds[3]));
+	EXPECT_EQ(0, kipc_batch_register(b, fds[64]));
+	kipc_batch_destroy(b);
+	for (i = 0; i < 65; i++)
+		close(fds[i]);
+}
+
+TEST_F(uq, batch_unregister_unknown_is_enoent)
+{
+	struct kipc_batch *b;
+
+	ASSERT_EQ(0, kipc_batch_create(&b, 2, 0));
+	EXPECT_EQ(-ENOENT, kipc_batch_unregister(b, self->qd));
+	EXPECT_EQ(-ENOENT, kipc_batch_unregister(b, -1));
+	ASSERT_EQ(0, kipc_batch_register(b, self->qd));
+	EXPECT_EQ(0, kipc_batch_unregister(b, self->qd));
+	EXPECT_EQ(-ENOENT, kipc_batch_unregister(b, self->qd));
+	kipc_batch_destroy(b);
+}
+
 TEST_HARNESS_MAIN

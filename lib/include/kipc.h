@@ -262,6 +262,30 @@ static inline void kipc_prep_uring_recv(struct io_uring_sqe *sqe, int qd,
 	kipc_prep_uring_cmd(sqe, qd, KIPC_URING_RECV, m);
 }
 
+/*
+ * The lean send: prepare @sqe as KIPC_URING_SEND_BUF, a send of @len bytes
+ * at @buf with priority @prio (type 0, no timeout) held in the SQE itself;
+ * @flags: 0 or KIPC_F_NONBLOCK. @buf must stay valid until the completion
+ * is reaped.
+ */
+static inline void kipc_prep_uring_send_buf(struct io_uring_sqe *sqe, int qd,
+					    const void *buf, uint32_t len,
+					    uint16_t prio, uint16_t flags)
+{
+	struct kipc_uring_send c;
+
+	c.buf = (uintptr_t)buf;
+	c.len = len;
+	c.prio = prio;
+	c.flags = flags;
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = IORING_OP_URING_CMD;
+	sqe->fd = qd;
+	sqe->cmd_op = KIPC_URING_SEND_BUF;
+	memcpy((unsigned char *)sqe + offsetof(struct io_uring_sqe, cmd), &c,
+	       sizeof(c));
+}
+
 /* ---- io_uring, layer 2: a batch that owns its ring --------------------- */
 
 struct kipc_batch;
@@ -287,6 +311,14 @@ struct kipc_completion {
 int kipc_batch_create(struct kipc_batch **bp, unsigned int entries,
 		      unsigned int flags);
 void kipc_batch_destroy(struct kipc_batch *b);
+/*
+ * Register queue handle @qd (0 to 4095; up to 64 per batch) with the
+ * batch's ring: later operations on @qd skip the kernel's per-operation
+ * descriptor lookup. Until kipc_batch_unregister(), they go to the queue @qd
+ * referred to when registered, even if @qd is closed or reused meanwhile.
+ */
+int kipc_batch_register(struct kipc_batch *b, int qd);
+int kipc_batch_unregister(struct kipc_batch *b, int qd);
 /* Queue one send / receive (not submitted yet); -EBUSY when full. */
 int kipc_batch_send(struct kipc_batch *b, int qd, struct kipc_msg *m,
 		    void *user_data);

@@ -572,6 +572,26 @@ struct kipc_uring_cmd {
 	__u32 __reserved;
 };
 
+/**
+ * struct kipc_uring_send - the 16 command bytes of a %KIPC_URING_SEND_BUF
+ * SQE: a whole send of type 0 without a timeout, held in the SQE itself
+ * @buf: user pointer to the payload
+ * @len: payload length
+ * @prio: priority, 0 to %KIPC_PRIO_MAX - 1
+ * @flags: 0 or %KIPC_F_NONBLOCK (no timeout: it would not fit)
+ *
+ * The leanest send: the kernel reads no struct kipc_msg, only the payload,
+ * which must stay valid until the completion is reaped. The CQE's ``res``
+ * is 0 or a negative errno as %KIPC_IOC_SEND returns it, plus ``EINVAL``
+ * for another bit in @flags.
+ */
+struct kipc_uring_send {
+	__aligned_u64 buf;
+	__u32 len;
+	__u16 prio;
+	__u16 flags;
+};
+
 /* Control ioctls, on the /dev/kipc file descriptor. */
 
 /**
@@ -660,5 +680,12 @@ struct kipc_uring_cmd {
 #define KIPC_URING_SEND		KIPC_IOC_SEND
 /** define KIPC_URING_RECV - as %KIPC_IOC_RECV, through io_uring. */
 #define KIPC_URING_RECV		KIPC_IOC_RECV
+/**
+ * define KIPC_URING_SEND_BUF - a send described by a struct kipc_uring_send
+ *
+ * An io_uring opcode only (no ioctl has this number); part of
+ * %KIPC_FEAT_URING.
+ */
+#define KIPC_URING_SEND_BUF	_IO(KIPC_IOC_MAGIC, 0x2f)
 
 #endif /* _UAPI_LINUX_KIPC_H */
