@@ -10,10 +10,12 @@
  * leftmost. Send is O(log P) and an untyped receive O(1), P being the number
  * of distinct priorities in use; neither depends on the depth. A receive by
  * type (%KIPC_MSG_BYTYPE) scans the messages in priority order: O(depth).
- * Emptied priority nodes are kept in a small per-queue cache, and when a
- * whole message (header and max_msgsize payload) fits in a page, freed
- * message buffers are kept in a small per-queue pool reused by later sends,
- * so a steady stream of messages does not allocate.
+ * Emptied priority nodes are kept in a small per-queue cache, and freed
+ * message buffers of up to a page (header and payload) are kept in a
+ * small per-queue pool, reused by a later send whose message fits in the
+ * buffer and needs at least half of it, whatever the queue's max_msgsize:
+ * a steady stream of messages does not allocate (nor charge the memory
+ * cgroup, nor zero the buffer as init_on_alloc would).
  *
  * Copies: a send allocates the message and copies the payload in before it
  * takes the queue lock. A receive takes the message off the queue under the
@@ -26,10 +28,11 @@
  * is never held across a user memory access.
  *
  * Quota: a queued message is charged to the queue owner's account
- * (kipc_charge() on obj->user) for its whole allocation, from the moment it
- * is allocated by a send until it is freed by a receive (or the queue is
- * destroyed). Buffers resting in the pool are not charged (they are accounted
- * to the memory cgroup through GFP_KERNEL_ACCOUNT only).
+ * (kipc_charge() on obj->user) for its whole allocation (kipc_qmsg.size;
+ * at most twice what the message needs), from the moment it is allocated
+ * by a send until it is freed by a receive (or the queue is destroyed).
+ * Buffers resting in the pool are not charged (they are accounted to the
+ * memory cgroup through GFP_KERNEL_ACCOUNT only).
  *
  * Waiting: receivers sleep on recv_wq, senders on send_wq. Plain receivers
  * and all senders wait exclusively: one message (one free slot) wakes one of
@@ -74,6 +77,8 @@
 #define KIPC_QUEUE_NODE_CACHE	8
 /* Most free message buffers a queue keeps for reuse. */
 #define KIPC_QUEUE_POOL_MAX	16
+/* Largest message buffer (header included) the pool keeps. */
+#define KIPC_QUEUE_POOL_SIZE	PAGE_SIZE
 
 /* Flags a send accepts, a receive accepts. */
 #define KIPC_SEND_FLAGS		KIPC_F_WAIT_ALL
@@ -106,11 +111,13 @@ struct kipc_qprio {
  * @gid: sender's egid
  * @len: payload length
  * @prio: priority
+ * @size: allocation size of the buffer, which is what it is charged; a
+ *	buffer of up to %KIPC_QUEUE_POOL_SIZE bytes is kmalloc()ed and may be
+ *	pooled, a larger one is kvmalloc()ed
  * @data: the payload
  *
  * The header is kept at 64 bytes so that a message with a 64-byte payload
- * fits a 128-byte slab object. Whether the buffer is pooled and how much
- * it is charged follow from the queue (kipc_qmsg_size()).
+ * fits a 128-byte slab object.
  */
 struct kipc_qmsg {
 	struct list_head link;
@@ -122,6 +129,7 @@ struct kipc_qmsg {
 	kgid_t gid;
 	u32 len;
 	u32 prio;
+	u32 size;
 	u8 data[];
 };
 
@@ -146,10 +154,9 @@ struct kipc_qmsg {
  * @notify_handle: the handle the registration was made on
  * @notify_signo: the signal it asked for
  * @pool_lock: protects @pool and @nr_pool
- * @pool: free message buffers of @pool_size bytes
+ * @pool: free message buffers of up to %KIPC_QUEUE_POOL_SIZE bytes, most
+ *	recently freed first
  * @nr_pool: entries in @pool
- * @pool_size: allocation size of pooled buffers, 0 when messages are too
- *	large to be pooled
  */
 struct kipc_queue {
 	struct kipc_object obj;
@@ -173,7 +180,6 @@ struct kipc_queue {
 	spinlock_t pool_lock;	/* protects pool, nr_pool */
 	struct list_head pool;
 	unsigned int nr_pool;
-	size_t pool_size;
 };
 
 static struct kipc_queue *kipc_queue_of(struct kipc_object *obj)
@@ -184,40 +190,70 @@ static struct kipc_queue *kipc_queue_of(struct kipc_object *obj)
 /* ---- message buffers ---------------------------------------------------- */
 
 /*
- * The allocation size of a message of @len payload bytes, which is also what
- * it is charged: the pool size when the queue pools its buffers.
+ * Take a buffer of @need to 2 * @need bytes from the pool: the most
+ * recently freed one, if it fits. Returns NULL on a miss.
  */
-static size_t kipc_qmsg_size(const struct kipc_queue *q, u32 len)
+static struct kipc_qmsg *kipc_qmsg_pool_get(struct kipc_queue *q, size_t need)
 {
-	return q->pool_size ?: struct_size_t(struct kipc_qmsg, data, len);
+	struct kipc_qmsg *msg;
+
+	spin_lock(&q->pool_lock);
+	msg = list_first_entry_or_null(&q->pool, struct kipc_qmsg, link);
+	if (msg && msg->size >= need && msg->size / 2 <= need) {
+		list_del(&msg->link);
+		q->nr_pool--;
+	} else {
+		msg = NULL;
+	}
+	spin_unlock(&q->pool_lock);
+	return msg;
+}
+
+/* Keep a free buffer in the pool if it is small enough and there is room. */
+static void kipc_qmsg_pool_put(struct kipc_queue *q, struct kipc_qmsg *msg)
+{
+	if (msg->size <= KIPC_QUEUE_POOL_SIZE) {
+		spin_lock(&q->pool_lock);
+		if (q->nr_pool < KIPC_QUEUE_POOL_MAX) {
+			list_add(&msg->link, &q->pool);
+			q->nr_pool++;
+			spin_unlock(&q->pool_lock);
+			return;
+		}
+		spin_unlock(&q->pool_lock);
+	}
+	kvfree(msg);
 }
 
 /* Allocate a message of @len payload bytes and charge it to the owner. */
 static struct kipc_qmsg *kipc_qmsg_alloc(struct kipc_queue *q, u32 len)
 {
-	size_t size = kipc_qmsg_size(q, len);
+	size_t need = struct_size_t(struct kipc_qmsg, data, len);
 	struct kipc_qmsg *msg = NULL;
+	size_t size = need;
 	int ret;
 
+	if (need <= KIPC_QUEUE_POOL_SIZE) {
+		msg = kipc_qmsg_pool_get(q, need);
+		if (msg)
+			size = msg->size;
+	}
 	ret = kipc_charge(q->obj.user, size);
-	if (ret)
+	if (ret) {
+		if (msg)
+			kipc_qmsg_pool_put(q, msg);
 		return ERR_PTR(ret);
-	if (q->pool_size) {
-		spin_lock(&q->pool_lock);
-		msg = list_first_entry_or_null(&q->pool, struct kipc_qmsg, link);
-		if (msg) {
-			list_del(&msg->link);
-			q->nr_pool--;
-		}
-		spin_unlock(&q->pool_lock);
-		if (!msg)
-			msg = kmalloc(size, GFP_KERNEL_ACCOUNT);
-	} else {
-		msg = kvmalloc(size, GFP_KERNEL_ACCOUNT);
 	}
 	if (!msg) {
-		kipc_uncharge(q->obj.user, size);
-		return ERR_PTR(-ENOMEM);
+		if (size <= KIPC_QUEUE_POOL_SIZE)
+			msg = kmalloc(size, GFP_KERNEL_ACCOUNT);
+		else
+			msg = kvmalloc(size, GFP_KERNEL_ACCOUNT);
+		if (!msg) {
+			kipc_uncharge(q->obj.user, size);
+			return ERR_PTR(-ENOMEM);
+		}
+		msg->size = size;
 	}
 	refcount_set(&msg->ref, 1);
 	msg->len = len;
@@ -233,21 +269,10 @@ static void kipc_qmsg_put(struct kipc_queue *q, struct kipc_qmsg *msg)
 {
 	if (!refcount_dec_and_test(&msg->ref))
 		return;
-	kipc_uncharge(q->obj.user, kipc_qmsg_size(q, msg->len));
+	kipc_uncharge(q->obj.user, msg->size);
 	put_pid(msg->pid);
 	msg->pid = NULL;
-	if (!q->pool_size) {
-		kvfree(msg);
-		return;
-	}
-	spin_lock(&q->pool_lock);
-	if (q->nr_pool < KIPC_QUEUE_POOL_MAX) {
-		list_add(&msg->link, &q->pool);
-		q->nr_pool++;
-		msg = NULL;
-	}
-	spin_unlock(&q->pool_lock);
-	kfree(msg);
+	kipc_qmsg_pool_put(q, msg);
 }
 
 /* ---- the priority tree -------------------------------------------------- */
@@ -616,6 +641,12 @@ static void kipc_qmsg_out(struct kipc_msg *m, const struct kipc_qmsg *msg)
 	m->type = msg->type;
 	m->time_ns = msg->time_ns;
 	m->pid = pid_vnr(msg->pid);
+	/* The initial namespace maps every valid id to itself. */
+	if (ns == &init_user_ns && uid_valid(msg->uid) && gid_valid(msg->gid)) {
+		m->uid = __kuid_val(msg->uid);
+		m->gid = __kgid_val(msg->gid);
+		return;
+	}
 	m->uid = from_kuid_munged(ns, msg->uid);
 	m->gid = from_kgid_munged(ns, msg->gid);
 }
@@ -789,9 +820,10 @@ static unsigned int kipc_sendv_read(const struct kipc_msgv *v, u32 i,
 static long kipc_queue_sendv(struct kipc_handle *h, struct kipc_msgv *v)
 {
 	struct kipc_queue *q = kipc_queue_of(h->obj);
-	struct kipc_timeout t[KIPC_SENDV_CHUNK];
-	struct kipc_qmsg *msg[KIPC_SENDV_CHUNK];
-	struct kipc_msg m[KIPC_SENDV_CHUNK];
+	/* Filled before use: spare the zeroing of INIT_STACK_ALL_ZERO. */
+	struct kipc_timeout t[KIPC_SENDV_CHUNK] __uninitialized;
+	struct kipc_qmsg *msg[KIPC_SENDV_CHUNK] __uninitialized;
+	struct kipc_msg m[KIPC_SENDV_CHUNK] __uninitialized;
 	unsigned int n, j, prepared;
 	int err, ret = 0;
 
@@ -852,7 +884,12 @@ static long kipc_ioctl_vec(struct file *file, struct kipc_msgv *v, bool recv)
 		goto out;
 	}
 	for (i = 0; i < v->count; i++, up += v->msg_size) {
-		ret = copy_struct_from_user(&m, sizeof(m), up, v->msg_size);
+		/* A constant size spares the hardened-usercopy check. */
+		if (v->msg_size == sizeof(m))
+			ret = copy_from_user(&m, up, sizeof(m)) ? -EFAULT : 0;
+		else
+			ret = copy_struct_from_user(&m, sizeof(m), up,
+						    v->msg_size);
 		if (ret)
 			break;
 		if (m.size != v->msg_size || !kipc_msg_flags_ok(&m)) {
@@ -906,6 +943,19 @@ long kipc_ioctl_recvv(struct file *file, void *arg)
 	return kipc_ioctl_vec(file, arg, true);
 }
 
+/*
+ * Copy in a size-first struct kipc_msg: with a constant size when the
+ * caller's structure has the kernel's size (sparing the get_user() and the
+ * hardened-usercopy object check), else through kipc_copy_arg_in(), which
+ * has the last word. Returns the caller's size or a negative errno.
+ */
+static int kipc_msg_copy_in(struct kipc_msg *m, const void __user *um)
+{
+	if (!copy_from_user(m, um, sizeof(*m)) && m->size == sizeof(*m))
+		return sizeof(*m);
+	return kipc_copy_arg_in(m, sizeof(*m), um);
+}
+
 /**
  * kipc_ioctl_call() - %KIPC_IOC_CALL: send a request, receive the reply
  * @file: the handle the request is sent on
@@ -921,20 +971,21 @@ long kipc_ioctl_call(struct file *file, void *arg)
 	struct kipc_call *c = arg;
 	void __user *urep = u64_to_user_ptr(c->rep);
 	struct kipc_handle *rh;
-	struct kipc_msg req, rep;
+	/* Filled by kipc_copy_arg_in() before use. */
+	struct kipc_msg req __uninitialized, rep __uninitialized;
 	struct file *rfile;
-	int rep_size;
 	long ret;
 
 	c->sent = 0;
 	if (c->flags)
 		return -EINVAL;
-	ret = kipc_copy_arg_in(&req, sizeof(req), u64_to_user_ptr(c->req));
+	ret = kipc_msg_copy_in(&req, u64_to_user_ptr(c->req));
 	if (ret < 0)
 		return ret;
-	rep_size = kipc_copy_arg_in(&rep, sizeof(rep), urep);
-	if (rep_size < 0)
-		return rep_size;
+	/* The reply's structure is at least sizeof(rep) bytes from here on. */
+	ret = kipc_msg_copy_in(&rep, urep);
+	if (ret < 0)
+		return ret;
 	if (!kipc_msg_flags_ok(&req) || !kipc_msg_flags_ok(&rep))
 		return -EINVAL;
 	rfile = kipc_handle_fget(c->reply_fd, KIPC_TYPE_QUEUE, &rh);
@@ -954,7 +1005,7 @@ long kipc_ioctl_call(struct file *file, void *arg)
 	c->sent = 1;
 	ret = kipc_queue_recv(rh, &rep);
 	if ((ret >= 0 || ret == -EMSGSIZE) &&
-	    copy_to_user(urep, &rep, min_t(size_t, rep_size, sizeof(rep))))
+	    copy_to_user(urep, &rep, sizeof(rep)))
 		ret = -EFAULT;
 	/* Interrupted after the request went out: do not send it again. */
 	if (ret == -ERESTARTSYS)
@@ -1038,8 +1089,6 @@ static struct kipc_object *kipc_queue_create(const struct kipc_open *args,
 	INIT_LIST_HEAD(&q->pool);
 	q->max_msgs = max_msgs;
 	q->max_msgsize = max_msgsize;
-	if (sizeof(struct kipc_qmsg) + (size_t)max_msgsize <= PAGE_SIZE)
-		q->pool_size = sizeof(struct kipc_qmsg) + max_msgsize;
 	return &q->obj;
 }
 
@@ -1055,7 +1104,7 @@ static void kipc_queue_destroy(struct kipc_object *obj)
 		node = rb_entry(rb, struct kipc_qprio, rb);
 		list_for_each_entry_safe(msg, mtmp, &node->msgs, link) {
 			list_del(&msg->link);
-			kipc_uncharge(q->obj.user, kipc_qmsg_size(q, msg->len));
+			kipc_uncharge(q->obj.user, msg->size);
 			put_pid(msg->pid);
 			kvfree(msg);
 		}
@@ -1065,7 +1114,7 @@ static void kipc_queue_destroy(struct kipc_object *obj)
 	list_for_each_entry_safe(node, ntmp, &q->node_cache, msgs)
 		kfree(node);
 	list_for_each_entry_safe(msg, mtmp, &q->pool, link)
-		kfree(msg);
+		kvfree(msg);
 	put_pid(q->notify_pid);
 	mutex_destroy(&q->lock);
 	kfree(q);
