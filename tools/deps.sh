@@ -70,11 +70,10 @@ if [[ -z "$h612" ]]; then
   if [[ $check_only -eq 1 ]]; then
     missing+=("linux-headers-6.12.<N>+deb12-amd64")
   else
+    # Fresh lists first: a stale list may name a version the mirror has
+    # dropped.
+    apt_update
     cand=$(newest_612_headers)
-    if [[ -z "$cand" ]]; then
-      apt_update
-      cand=$(newest_612_headers)
-    fi
     if [[ -z "$cand" ]]; then
       log "ERROR: no linux-headers-6.12.<N>+deb12-amd64 package available from apt"
       exit 1
