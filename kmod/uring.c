@@ -20,13 +20,19 @@
  * On the non-blocking issue path (%IO_URING_F_NONBLOCK: inline submission or
  * the SQPOLL thread) the message is tried with %KIPC_F_NONBLOCK; when it
  * would block, -EAGAIN makes the core retry it from an io-wq worker, a
- * thread of the submitting process, where it may sleep interruptibly. A
+ * thread of the submitting process, where it may sleep interruptibly, unless
+ * the caller itself asked not to block (%KIPC_F_NONBLOCK, or an
+ * ``O_NONBLOCK`` handle): then -EAGAIN is its result at once. The retry uses
+ * the command bytes read at the first issue (struct kipc_uring_saved). A
  * ring torn down (or a process killed) with commands asleep there cancels
  * them by signalling the worker (TIF_NOTIFY_SIGNAL), which ends the sleep
  * with -EINTR. A relative timeout starts counting at that retry.
  *
- * Sender credentials come from ``current``: io-wq and SQPOLL threads belong
- * to the submitting process and carry its credentials.
+ * Sender credentials come from ``current``: an io-wq worker belongs to the
+ * submitting process and carries the submitter's credentials; the SQPOLL
+ * thread belongs to the process that created the ring and runs with the
+ * ring creator's credentials (io_uring's model: a ring passed to another
+ * process still sends as its creator).
  *
  * Errors besides those of the ioctls: -EOPNOTSUPP for a region handle,
  * -ENOTTY for an unknown ``cmd_op``, -EINVAL for non-zero command flags or
@@ -48,7 +54,7 @@
 #include <linux/io_uring.h>
 #endif
 
-/* The 16 command bytes; they may live in the SQ ring, shared with user space. */
+/* Where the 16 command bytes are: in the SQ ring, or the core's copy. */
 static const void *kipc_uring_payload(struct io_uring_cmd *cmd)
 {
 #if defined(KIPC_HAVE_IO_URING_SQE_CMD)
@@ -58,6 +64,64 @@ static const void *kipc_uring_payload(struct io_uring_cmd *cmd)
 #else
 #error "kipc: no known way to reach the io_uring command bytes (kmod/kipc_compat.h)"
 #endif
+}
+
+/* The 16 command bytes, as either command form. */
+union kipc_uring_bytes {
+	struct kipc_uring_cmd cmd;
+	struct kipc_uring_send send;
+};
+
+/**
+ * struct kipc_uring_saved - the command bytes kept across an -EAGAIN
+ * @from: where they were read, or NULL
+ * @bytes: what was read there
+ *
+ * Lives in the command's pdu. When a command returns -EAGAIN, the core
+ * copies the SQE for the io-wq retry, but 6.12's core (up to an upstream
+ * fix) leaves cmd->sqe pointing at the SQ ring slot, which user space may
+ * refill as soon as io_uring_enter() has returned. The bytes read at the
+ * first issue are therefore kept here, and the retry (an issue without
+ * IO_URING_F_NONBLOCK that finds the same source address) uses them. 6.1
+ * points cmd->cmd at its copy, so the addresses differ there and the copy
+ * is read. @from is cleared whenever a command completes.
+ */
+struct kipc_uring_saved {
+	const void *from;
+	union kipc_uring_bytes bytes;
+};
+
+/* Read the command bytes once, into @b; returns where they were read. */
+static const void *kipc_uring_read(struct io_uring_cmd *cmd,
+				   unsigned int issue_flags,
+				   union kipc_uring_bytes *b)
+{
+	struct kipc_uring_saved *saved = (struct kipc_uring_saved *)cmd->pdu;
+	const void *src = kipc_uring_payload(cmd);
+
+	BUILD_BUG_ON(sizeof(*saved) > sizeof(cmd->pdu));
+	if (!(issue_flags & IO_URING_F_NONBLOCK) && saved->from == src) {
+		*b = saved->bytes;
+		return src;
+	}
+	/* One copy: user space may rewrite the SQE meanwhile. */
+	memcpy(b, src, sizeof(*b));
+	barrier();
+	return src;
+}
+
+static void kipc_uring_save(struct io_uring_cmd *cmd, const void *src,
+			    const union kipc_uring_bytes *b)
+{
+	struct kipc_uring_saved *saved = (struct kipc_uring_saved *)cmd->pdu;
+
+	saved->from = src;
+	saved->bytes = *b;
+}
+
+static void kipc_uring_forget(struct io_uring_cmd *cmd)
+{
+	((struct kipc_uring_saved *)cmd->pdu)->from = NULL;
 }
 
 static void kipc_uring_done(struct io_uring_cmd *cmd, long ret,
@@ -81,7 +145,8 @@ u64 kipc_uring_features(void)
 }
 
 static long kipc_uring_msg(struct kipc_handle *h, u32 op,
-			   struct kipc_msg __user *umsg, unsigned int issue_flags)
+			   struct kipc_msg __user *umsg, unsigned int issue_flags,
+			   bool *nonblock)
 {
 	struct kipc_msg m;
 	u32 uflags;
@@ -95,6 +160,7 @@ static long kipc_uring_msg(struct kipc_handle *h, u32 op,
 	/* Rejected as the ioctls do; the queue accepts it from kernel callers. */
 	if ((uflags & KIPC_F_NONBLOCK) && (uflags & KIPC_F_TIMEOUT))
 		return -EINVAL;
+	*nonblock = uflags & KIPC_F_NONBLOCK;
 	if (issue_flags & IO_URING_F_NONBLOCK)
 		m.flags |= KIPC_F_NONBLOCK;
 
@@ -116,18 +182,20 @@ static long kipc_uring_msg(struct kipc_handle *h, u32 op,
  * ioctl rejects cannot be expressed here except as unknown bits.
  */
 static long kipc_uring_send_buf(struct kipc_handle *h,
-				const struct kipc_uring_send *payload,
-				unsigned int issue_flags)
+				const struct kipc_uring_send *c,
+				unsigned int issue_flags, bool *nonblock)
 {
-	struct kipc_msg m = { .size = sizeof(m) };
+	struct kipc_msg m = {
+		.size = sizeof(m),
+		.buf = c->buf,
+		.len = c->len,
+		.prio = c->prio,
+		.flags = c->flags,
+	};
 
-	/* Read once: user space may rewrite the SQE meanwhile. */
-	m.buf = READ_ONCE(payload->buf);
-	m.len = READ_ONCE(payload->len);
-	m.prio = READ_ONCE(payload->prio);
-	m.flags = READ_ONCE(payload->flags);
 	if (m.flags & ~KIPC_F_NONBLOCK)
 		return -EINVAL;
+	*nonblock = m.flags & KIPC_F_NONBLOCK;
 	if (issue_flags & IO_URING_F_NONBLOCK)
 		m.flags |= KIPC_F_NONBLOCK;
 	return kipc_queue_send(h, &m);
@@ -150,37 +218,41 @@ static long kipc_uring_send_buf(struct kipc_handle *h,
  */
 int kipc_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
 {
-	const void *payload = kipc_uring_payload(cmd);
 	struct kipc_handle *h = kipc_handle_get(cmd->file);
-	const struct kipc_uring_cmd *pc = payload;
-	struct kipc_uring_cmd c;
+	union kipc_uring_bytes b;
 	u32 op = cmd->cmd_op;
+	bool nonblock = false;
+	const void *src;
 	long ret;
 
 	if (h->obj->ops->type != KIPC_TYPE_QUEUE)
 		return -EOPNOTSUPP;
+	if (op != KIPC_URING_SEND_BUF && op != KIPC_URING_SEND &&
+	    op != KIPC_URING_RECV)
+		return -ENOTTY;
+	src = kipc_uring_read(cmd, issue_flags, &b);
 	if (op == KIPC_URING_SEND_BUF) {
-		ret = kipc_uring_send_buf(h, payload, issue_flags);
+		ret = kipc_uring_send_buf(h, &b.send, issue_flags, &nonblock);
+	} else if (b.cmd.flags || b.cmd.__reserved) {
+		ret = -EINVAL;
 	} else {
-		if (op != KIPC_URING_SEND && op != KIPC_URING_RECV)
-			return -ENOTTY;
-		/* Read once: user space may rewrite the SQE meanwhile. */
-		c.msg = READ_ONCE(pc->msg);
-		c.flags = READ_ONCE(pc->flags);
-		c.__reserved = READ_ONCE(pc->__reserved);
-		if (c.flags || c.__reserved)
-			return -EINVAL;
-		ret = kipc_uring_msg(h, op, u64_to_user_ptr(c.msg),
-				     issue_flags);
+		ret = kipc_uring_msg(h, op, u64_to_user_ptr(b.cmd.msg),
+				     issue_flags, &nonblock);
 	}
-	if (ret == -EAGAIN && (issue_flags & IO_URING_F_NONBLOCK))
-		return -EAGAIN;		/* retried from io-wq */
+	nonblock |= cmd->file->f_flags & O_NONBLOCK;
+	if (ret == -EAGAIN && (issue_flags & IO_URING_F_NONBLOCK) &&
+	    !nonblock) {
+		/* Retried from io-wq, with these very bytes. */
+		kipc_uring_save(cmd, src, &b);
+		return -EAGAIN;
+	}
+	kipc_uring_forget(cmd);
 	if (ret == -ERESTARTSYS || ret == -ERESTARTNOINTR ||
 	    ret == -ERESTARTNOHAND || ret == -ERESTART_RESTARTBLOCK)
 		ret = -EINTR;
 	/*
-	 * A send's 0 or -errno goes back directly (never -EAGAIN here, which
-	 * would ask for a retry: that final one is posted as a receive's).
+	 * A send's 0 or -errno goes back directly (never -EAGAIN, which would
+	 * ask for a retry: a final one is posted as a receive's result is).
 	 */
 	if (op != KIPC_URING_RECV && ret != -EAGAIN)
 		return ret;

@@ -863,4 +863,93 @@ TEST_F(uq, batch_unregister_unknown_is_enoent)
 	kipc_batch_destroy(b);
 }
 
+/*
+ * A send that would block is retried from io-wq after io_uring_enter() has
+ * returned, when user space may already have refilled its SQ ring slot: the
+ * retry must still send what the SQE said at submission. A ring of two
+ * entries allows io-wq two bounded workers; two receives pending on an
+ * empty queue occupy both, so the punted send is only issued again after
+ * the test has rewritten the slot.
+ */
+TEST(retried_send_uses_the_bytes_it_was_submitted_with)
+{
+	struct kipc_mq_attr attr = { .max_msgs = 1, .max_msgsize = 16 };
+	struct kipc_msg r1, r2;
+	char b1[16], b2[16], got[16];
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	unsigned int prio;
+	int qd, q2, i, done = 0;
+	struct kipc k;
+	ssize_t n;
+
+	ASSERT_EQ(0, kipc_init(&k, 0));
+	kipc_mq_unlink(&k, QNAME "-reuse");
+	kipc_mq_unlink(&k, QNAME "-reuse2");
+	qd = kipc_mq_open(&k, QNAME "-reuse", KIPC_OPEN_CREAT |
+			  KIPC_OPEN_AUTOREMOVE | KIPC_OPEN_READ |
+			  KIPC_OPEN_WRITE, 0600, &attr);
+	ASSERT_GE(qd, 0);
+	q2 = kipc_mq_open(&k, QNAME "-reuse2", KIPC_OPEN_CREAT |
+			  KIPC_OPEN_AUTOREMOVE | KIPC_OPEN_READ |
+			  KIPC_OPEN_WRITE, 0600, &attr);
+	ASSERT_GE(q2, 0);
+	ASSERT_EQ(0, io_uring_queue_init(2, &ring, 0));
+
+	/* Two receives that block: both io-wq workers are taken. */
+	kipc_msg_init(&r1, b1, sizeof(b1));
+	kipc_msg_init(&r2, b2, sizeof(b2));
+	kipc_prep_uring_recv(get_sqe(&ring), q2, &r1);
+	kipc_prep_uring_recv(get_sqe(&ring), q2, &r2);
+	ASSERT_EQ(2, io_uring_submit(&ring));
+	ASSERT_EQ(0, wait_waiters(q2, 2));
+
+	/* The queue is full: the send is punted and waits for a worker. */
+	ASSERT_EQ(0, kipc_mq_send(qd, "old", 3, 0));
+	sqe = get_sqe(&ring);
+	kipc_prep_uring_send_buf(sqe, qd, "sent", 4, 0, 0);
+	ASSERT_EQ(1, io_uring_submit(&ring));
+	/* User space refills the slot, as it may once submit returned. */
+	kipc_prep_uring_send_buf(sqe, qd, "WRONG!", 6, 9, 0);
+
+	/* Free a worker, then make room: the send goes through. */
+	ASSERT_EQ(0, kipc_mq_send(q2, "x", 1, 0));
+	n = kipc_mq_receive(qd, got, sizeof(got), &prio);
+	ASSERT_EQ(3, n);
+	ASSERT_EQ(0, kipc_mq_send(q2, "y", 1, 0));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, io_uring_wait_cqe(&ring, &cqe));
+		EXPECT_GE(cqe->res, 0);
+		io_uring_cqe_seen(&ring, cqe);
+		done++;
+	}
+	EXPECT_EQ(3, done);
+	n = kipc_mq_receive(qd, got, sizeof(got), &prio);
+	ASSERT_EQ(4, n);
+	EXPECT_EQ(0, memcmp(got, "sent", 4));
+	EXPECT_EQ(0, prio);
+
+	io_uring_queue_exit(&ring);
+	close(q2);
+	close(qd);
+	kipc_exit(&k);
+}
+
+/* A caller that asked not to block gets EAGAIN in its CQE, at once. */
+TEST_F(raw, nonblocking_send_buf_on_full_queue_is_eagain_without_retry)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, kipc_mq_send(self->qd, "f", 1, 0));
+	kipc_prep_uring_send_buf(get_sqe(&self->ring), self->qd, "n", 1, 0,
+				 KIPC_F_NONBLOCK);
+	EXPECT_EQ(-EAGAIN, one(&self->ring, NULL));
+	/* Through the handle's O_NONBLOCK too. */
+	ASSERT_EQ(0, kipc_set_nonblock(self->qd, 1));
+	kipc_prep_uring_send_buf(get_sqe(&self->ring), self->qd, "n", 1, 0, 0);
+	EXPECT_EQ(-EAGAIN, one(&self->ring, NULL));
+}
+
 TEST_HARNESS_MAIN
