@@ -522,12 +522,30 @@ static int kipc_queue_send_prep(struct kipc_handle *h, struct kipc_msg *m,
 }
 
 /*
+ * Deliver a notification taken off the queue by kipc_queue_enqueue(), if
+ * any, and drop its reference. kill_pid() does not sleep: this may be
+ * called with q->lock held.
+ */
+static void kipc_queue_notify(struct pid **notify, int signo)
+{
+	if (!*notify)
+		return;
+	kill_pid(*notify, signo, 1);
+	put_pid(*notify);
+	*notify = NULL;
+}
+
+/*
  * Queue a prepared message, waiting for room as @t says. @woken counts the
  * messages this caller queued under the lock and has not yet woken
  * receivers for; they are woken before sleeping, and the count is
  * increased on success. A notification that fires is handed over in
  * *@notify and *@signo (the caller signals it and drops the reference).
- * On failure the message is not queued and still the caller's.
+ * A notification still held from an earlier message (SENDV) is delivered
+ * before sleeping, the lock dropped, since the registered process may be
+ * the one that would make room once signalled, and before a second one
+ * would replace it: at most one is ever held. On failure the message is
+ * not queued and still the caller's.
  */
 static int kipc_queue_enqueue(struct kipc_queue *q, struct kipc_qmsg *msg,
 			      struct kipc_timeout *t, int *woken,
@@ -546,6 +564,13 @@ static int kipc_queue_enqueue(struct kipc_queue *q, struct kipc_qmsg *msg,
 				  poll_to_key(EPOLLIN | EPOLLRDNORM));
 			*woken = 0;
 		}
+		if (*notify && !t->nonblock) {
+			/* Signal before sleeping; then check for room again. */
+			mutex_unlock(&q->lock);
+			kipc_queue_notify(notify, *signo);
+			mutex_lock(&q->lock);
+			continue;
+		}
 		ret = kipc_queue_sleep(q, &q->send_wq, true, &q->send_waiters, t);
 	}
 	/* An arrival on an empty queue nobody waits on fires the notification. */
@@ -557,6 +582,8 @@ static int kipc_queue_enqueue(struct kipc_queue *q, struct kipc_qmsg *msg,
 	q->total_sent++;
 	(*woken)++;
 	if (fire) {
+		/* Never overwrite (and leak) one already held. */
+		kipc_queue_notify(notify, *signo);
 		*notify = q->notify_pid;
 		*signo = q->notify_signo;
 		q->notify_pid = NULL;
@@ -577,10 +604,7 @@ static void kipc_queue_sent(struct kipc_queue *q, int woken, bool sync,
 {
 	if (woken)
 		kipc_queue_wake(&q->recv_wq, EPOLLIN | EPOLLRDNORM, woken, sync);
-	if (notify) {
-		kill_pid(notify, signo, 1);
-		put_pid(notify);
-	}
+	kipc_queue_notify(&notify, signo);
 }
 
 /* kipc_queue_send(), with @sync: the caller is about to sleep. */
@@ -843,6 +867,16 @@ static long kipc_queue_sendv(struct kipc_handle *h, struct kipc_msgv *v)
 		if (prepared) {
 			mutex_lock(&q->lock);
 			for (j = 0; j < prepared; j++) {
+				/*
+				 * A relative timeout starts now, after the
+				 * earlier messages' waits, as it would for
+				 * one SEND after another (checked by prep).
+				 */
+				ret = kipc_queue_timeout(&t[j], h->file,
+							 m[j].flags,
+							 m[j].timeout_ns);
+				if (ret)
+					break;
 				ret = kipc_queue_enqueue(q, msg[j], &t[j], &woken,
 							 &notify, &signo);
 				if (ret)
@@ -973,6 +1007,7 @@ long kipc_ioctl_call(struct file *file, void *arg)
 	struct kipc_handle *rh;
 	/* Filled by kipc_copy_arg_in() before use. */
 	struct kipc_msg req __uninitialized, rep __uninitialized;
+	struct kipc_timeout rt;
 	struct file *rfile;
 	long ret;
 
@@ -999,6 +1034,10 @@ long kipc_ioctl_call(struct file *file, void *arg)
 		ret = -EINVAL;
 		goto out_put;
 	}
+	/* Check the reply's timeout now; its deadline is set by the receive. */
+	ret = kipc_queue_timeout(&rt, rfile, rep.flags, rep.timeout_ns);
+	if (ret)
+		goto out_put;
 	ret = __kipc_queue_send(kipc_handle_get(file), &req, true);
 	if (ret)
 		goto out_put;

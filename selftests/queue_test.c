@@ -1392,6 +1392,65 @@ static int q_open_deep(struct __test_metadata *_metadata, int ctl, char *n,
 		      KIPC_OPEN_AUTOREMOVE, 0600, 32, 64);
 }
 
+/* A queue of depth 1 for the tests that need a full queue cheaply. */
+static int q_open_one(struct __test_metadata *_metadata, int ctl, char *n,
+		      size_t nlen)
+{
+	qname(n, nlen, _metadata->name, "1");
+	return q_open(ctl, n, KIPC_OPEN_CREAT | KIPC_OPEN_EXCL |
+		      KIPC_OPEN_READ | KIPC_OPEN_WRITE |
+		      KIPC_OPEN_AUTOREMOVE, 0600, 1, 64);
+}
+
+/*
+ * Each element's relative timeout starts when that element starts waiting,
+ * as for one SEND after another, not when SENDV began: a receiver frees a
+ * slot 600 ms after the sender blocked and another 600 ms later; with 1 s
+ * each, both elements fit (1.2 s from the start would be too late for a
+ * deadline counted from the start).
+ */
+TEST_F(q, sendv_relative_timeout_starts_per_element)
+{
+	struct kipc_msg ms[2];
+	struct kipc_msgv v;
+	char bufs[2][8], n[64];
+	int fd;
+	pid_t pid;
+
+	fd = q_open_one(_metadata, self->ctl, n, sizeof(n));
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, q_sends(fd, "full", 0, 0));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		char buf[8];
+
+		if (wait_waiters(fd, 1))
+			_exit(1);
+		sleep_ms(600);
+		if (q_recv(fd, buf, sizeof(buf), KIPC_F_TIMEOUT, 3000 * MS, 0,
+			   NULL) < 0)
+			_exit(2);
+		/* Let the sender queue element 0 and block on element 1. */
+		if (wait_waiters(fd, 1))
+			_exit(3);
+		sleep_ms(600);
+		if (q_recv(fd, buf, sizeof(buf), KIPC_F_TIMEOUT, 3000 * MS, 0,
+			   NULL) < 0)
+			_exit(4);
+		_exit(0);
+	}
+	msgs_init(ms, 2, bufs, KIPC_F_TIMEOUT);
+	ms[0].timeout_ns = 1000 * MS;
+	ms[1].timeout_ns = 1000 * MS;
+	EXPECT_EQ(2, q_vec(fd, KIPC_IOC_SENDV, ms, 2, 0, &v));
+	EXPECT_EQ(2, v.done);
+	EXPECT_EQ(0, v.error);
+	EXPECT_EQ(0, wait_child(pid));
+	EXPECT_EQ(1, q_msgs(fd));
+	close(fd);
+}
+
 TEST_F(q, sendv_many_keeps_order_and_attributes)
 {
 	struct kipc_msg ms[20], m;
@@ -1676,6 +1735,40 @@ TEST_F(q, call_sent_set_when_reply_times_out)
 	close(rq);
 }
 
+/*
+ * The reply's timeout is checked before the request is sent: a bad one
+ * fails with nothing queued and sent 0.
+ */
+TEST_F(q, call_bad_reply_timeout_is_einval_nothing_sent)
+{
+	static const struct {
+		uint32_t flags;
+		int64_t to;
+	} bad[] = {
+		{ KIPC_F_ABSTIME, 0 },
+		{ KIPC_F_REALTIME, 0 },
+		{ KIPC_F_ABSTIME | KIPC_F_REALTIME, 0 },
+		{ KIPC_F_TIMEOUT | KIPC_F_REALTIME, 10 * MS },
+		{ KIPC_F_NONBLOCK | KIPC_F_TIMEOUT, 10 * MS },
+		{ KIPC_F_TIMEOUT, -1 },
+		{ KIPC_F_TIMEOUT | KIPC_F_ABSTIME, -1 },
+	};
+	struct kipc_msg req, rep;
+	char in[8];
+	uint32_t sent;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		req = mk("ask", 3, 0, 0);
+		rep = mk(in, sizeof(in), bad[i].flags, bad[i].to);
+		sent = 7;
+		EXPECT_EQ(-EINVAL, q_call(self->fd, self->fd, &req, &rep,
+					  &sent)) TH_LOG("case %zu", i);
+		EXPECT_EQ(0, sent) TH_LOG("case %zu", i);
+		EXPECT_EQ(0, q_msgs(self->fd)) TH_LOG("case %zu", i);
+	}
+}
+
 TEST_F(q, call_on_same_queue_receives_own_request)
 {
 	char in[8] = { 0 };
@@ -1783,6 +1876,54 @@ TEST_F(q, notify_not_when_receiver_blocked)
 	EXPECT_EQ(0, wait_child(pid));
 	EXPECT_FALSE(usr1_arrived(20));
 	EXPECT_EQ(getpid(), notify_pid(self->fd));
+}
+
+/*
+ * A blocking SENDV that fires the notification and then waits for room
+ * signals first: the registered process receives only once signalled,
+ * and is the one that makes room for the second message.
+ */
+TEST_F(q, notify_delivered_before_sendv_waits)
+{
+	struct kipc_msg ms[2];
+	struct kipc_msgv v;
+	char bufs[2][8], n[64];
+	int fd;
+	pid_t pid;
+
+	fd = q_open_one(_metadata, self->ctl, n, sizeof(n));
+	ASSERT_GE(fd, 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		struct timespec ts = { 5, 0 };
+		sigset_t set;
+		char buf[8];
+
+		sigemptyset(&set);
+		sigaddset(&set, SIGUSR1);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		if (q_notify(fd, SIGUSR1))
+			_exit(1);
+		if (sigtimedwait(&set, NULL, &ts) != SIGUSR1)
+			_exit(2);
+		if (q_recv(fd, buf, sizeof(buf), KIPC_F_NONBLOCK, 0, 0,
+			   NULL) != 8)
+			_exit(3);
+		_exit(0);
+	}
+	for (int i = 0; i < 600 && notify_pid(fd) != pid; i++)
+		sleep_ms(5);
+	ASSERT_EQ(pid, notify_pid(fd));
+	msgs_init(ms, 2, bufs, KIPC_F_TIMEOUT);
+	ms[0].timeout_ns = 2000 * MS;
+	ms[1].timeout_ns = 2000 * MS;
+	EXPECT_EQ(2, q_vec(fd, KIPC_IOC_SENDV, ms, 2, 0, &v));
+	EXPECT_EQ(2, v.done);
+	EXPECT_EQ(0, v.error);
+	EXPECT_EQ(0, wait_child(pid));
+	EXPECT_EQ(1, q_msgs(fd));
+	close(fd);
 }
 
 static int try_notify(int ctl, const char *name)
