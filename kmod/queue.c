@@ -807,15 +807,18 @@ long kipc_ioctl_recv(struct file *file, void *arg)
 /*
  * Read elements @i to @i + @n - 1 of a SENDV array into @m. Returns how many
  * were read and checked, and in *@err the error of the next one, if any.
+ * With @nowait, an element that may block is made non-blocking and its bit
+ * set in *@forced.
  */
 static unsigned int kipc_sendv_read(const struct kipc_msgv *v, u32 i,
 				    unsigned int n, struct kipc_msg *m,
-				    int *err)
+				    bool nowait, unsigned int *forced, int *err)
 {
 	u8 __user *up = u64_to_user_ptr(v->msgs) + (size_t)i * v->msg_size;
 	unsigned int j;
 
 	*err = 0;
+	*forced = 0;
 	/* The common layout: the whole chunk in one copy. */
 	if (v->msg_size != sizeof(*m) || copy_from_user(m, up, n * sizeof(*m))) {
 		for (j = 0; j < n; j++, up += v->msg_size) {
@@ -832,31 +835,70 @@ static unsigned int kipc_sendv_read(const struct kipc_msgv *v, u32 i,
 		}
 		if ((i || j) && (v->flags & KIPC_VEC_WAITFORONE))
 			m[j].flags |= KIPC_F_NONBLOCK;
+		if (nowait && !(m[j].flags & KIPC_F_NONBLOCK)) {
+			m[j].flags |= KIPC_F_NONBLOCK;
+			*forced |= BIT(j);
+		}
 	}
 	return n;
 }
 
-/*
- * SENDV: the messages are read and prepared (copied in) a chunk at a time
- * without the lock, then queued under one lock hold with one wake-up. The
- * outcome is that of sending them one after the other.
+/**
+ * kipc_msgv_check() - check a SENDV or RECVV vector's own fields
+ * @v: kernel copy of the user's struct kipc_msgv
+ *
+ * Return: 0, or -EINVAL for unknown flags, a count of 0 or above
+ * %KIPC_VEC_MAX, or an element size below the kernel's struct kipc_msg.
  */
-static long kipc_queue_sendv(struct kipc_handle *h, struct kipc_msgv *v)
+int kipc_msgv_check(const struct kipc_msgv *v)
+{
+	if (v->flags & ~KIPC_VEC_WAITFORONE)
+		return -EINVAL;
+	if (!v->count || v->count > KIPC_VEC_MAX)
+		return -EINVAL;
+	if (v->msg_size < sizeof(struct kipc_msg))
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * kipc_queue_sendv() - send the messages of a SENDV vector in order
+ * @h: the handle, opened with %KIPC_OPEN_WRITE
+ * @v: kernel copy of the user's struct kipc_msgv, passed by
+ *	kipc_msgv_check(); @v->done is the index of the first message to send
+ *	and is advanced past each one sent
+ * @nowait: send without blocking: a message that would block (and whose
+ *	own flags allow blocking) stops the call with -EAGAIN and *@retry set
+ * @retry: out: set when the call stopped only because of @nowait
+ *
+ * The messages are read and prepared (copied in) a chunk at a time without
+ * the lock, then queued under one lock hold with one wake-up. The outcome
+ * is that of sending them one after the other with %KIPC_IOC_SEND.
+ *
+ * Context: process context; may sleep unless @nowait.
+ *
+ * Return: 0 when all were sent, else the error of the message that stopped
+ * the call (the errors of kipc_queue_send(), -EFAULT or -EINVAL).
+ */
+long kipc_queue_sendv(struct kipc_handle *h, struct kipc_msgv *v, bool nowait,
+		      bool *retry)
 {
 	struct kipc_queue *q = kipc_queue_of(h->obj);
 	/* Filled before use: spare the zeroing of INIT_STACK_ALL_ZERO. */
 	struct kipc_timeout t[KIPC_SENDV_CHUNK] __uninitialized;
 	struct kipc_qmsg *msg[KIPC_SENDV_CHUNK] __uninitialized;
 	struct kipc_msg m[KIPC_SENDV_CHUNK] __uninitialized;
-	unsigned int n, j, prepared;
+	unsigned int n, j, prepared, forced;
 	int err, ret = 0;
 
+	BUILD_BUG_ON(BITS_PER_TYPE(forced) < KIPC_SENDV_CHUNK);
+	*retry = false;
 	while (v->done < v->count) {
 		struct pid *notify = NULL;
 		int signo = 0, woken = 0;
 
 		n = min_t(u32, v->count - v->done, KIPC_SENDV_CHUNK);
-		n = kipc_sendv_read(v, v->done, n, m, &err);
+		n = kipc_sendv_read(v, v->done, n, m, nowait, &forced, &err);
 		for (prepared = 0; prepared < n; prepared++) {
 			err = kipc_queue_send_prep(h, &m[prepared],
 						   &t[prepared], false,
@@ -885,6 +927,8 @@ static long kipc_queue_sendv(struct kipc_handle *h, struct kipc_msgv *v)
 			mutex_unlock(&q->lock);
 			kipc_queue_sent(q, woken, false, notify, signo);
 			v->done += j;
+			if (ret == -EAGAIN && (forced & BIT(j)))
+				*retry = true;
 			for (; j < prepared; j++)
 				kipc_qmsg_put(q, msg[j]);
 			if (ret)
@@ -902,19 +946,17 @@ static long kipc_ioctl_vec(struct file *file, struct kipc_msgv *v, bool recv)
 	struct kipc_handle *h = kipc_handle_get(file);
 	u8 __user *up = u64_to_user_ptr(v->msgs);
 	struct kipc_msg m;
-	long ret = 0;
+	bool retry;
+	long ret;
 	u32 i;
 
 	v->done = 0;
 	v->error = 0;
-	if (v->flags & ~KIPC_VEC_WAITFORONE)
-		return -EINVAL;
-	if (!v->count || v->count > KIPC_VEC_MAX)
-		return -EINVAL;
-	if (v->msg_size < sizeof(m))
-		return -EINVAL;
+	ret = kipc_msgv_check(v);
+	if (ret)
+		return ret;
 	if (!recv) {
-		ret = kipc_queue_sendv(h, v);
+		ret = kipc_queue_sendv(h, v, false, &retry);
 		goto out;
 	}
 	for (i = 0; i < v->count; i++, up += v->msg_size) {

@@ -3,15 +3,18 @@
  * kipc io_uring commands: ``IORING_OP_URING_CMD`` on queue handles.
  *
  * ``sqe->cmd_op`` is %KIPC_URING_SEND or %KIPC_URING_RECV and the 16 command
- * bytes are a struct kipc_uring_cmd pointing to the user's struct kipc_msg,
- * or %KIPC_URING_SEND_BUF and the 16 bytes are a struct kipc_uring_send, a
- * whole send held in the SQE (no struct kipc_msg to copy in: the lean path).
- * A command runs synchronously in kipc_uring_cmd(). A receive's result is
- * posted with io_uring_cmd_done() before returning -EIOCBQUEUED, rather than
- * returned: 6.1's io_uring core never completes a command whose handler
- * returns a positive value (a receive's length) from an io-wq worker, and
- * fails links after one returned inline; the done-then-EIOCBQUEUED pattern
- * (as ublk's) behaves the same on every kernel. A send's result, 0 or a
+ * bytes are a struct kipc_uring_cmd pointing to the user's struct kipc_msg;
+ * %KIPC_URING_SENDV and they point to a struct kipc_msgv (many messages for
+ * one SQE and one CQE: the cheapest way to send in bulk); or
+ * %KIPC_URING_SEND_BUF and the 16 bytes are a struct kipc_uring_send, a
+ * whole send held in the SQE (no struct kipc_msg to copy in).
+ * A command runs synchronously in kipc_uring_cmd(). The result of a receive
+ * or a SENDV is posted with io_uring_cmd_done() before returning
+ * -EIOCBQUEUED, rather than returned: 6.1's io_uring core never completes a
+ * command whose handler returns a positive value (a length or a count) from
+ * an io-wq worker, and fails links after one returned inline; the
+ * done-then-EIOCBQUEUED pattern (as ublk's) behaves the same on every
+ * kernel. A send's result, 0 or a
  * negative errno, is returned directly, which every kernel completes as it
  * should, and the core then posts it with its batched (deferred) completion
  * instead of io_uring_cmd_done()'s locked one-CQE post. Nothing stays queued
@@ -24,6 +27,8 @@
  * the caller itself asked not to block (%KIPC_F_NONBLOCK, or an
  * ``O_NONBLOCK`` handle): then -EAGAIN is its result at once. The retry uses
  * the command bytes read at the first issue (struct kipc_uring_saved). A
+ * SENDV retries only when its first message would block: when a later one
+ * would, it completes early with a short count instead. A
  * ring torn down (or a process killed) with commands asleep there cancels
  * them by signalling the worker (TIF_NOTIFY_SIGNAL), which ends the sleep
  * with -EINTR. A relative timeout starts counting at that retry.
@@ -137,11 +142,12 @@ static void kipc_uring_done(struct io_uring_cmd *cmd, long ret,
 /**
  * kipc_uring_features() - io_uring feature bits
  *
- * Return: %KIPC_FEAT_URING (the kernel has io_uring).
+ * Return: %KIPC_FEAT_URING and %KIPC_FEAT_URING_SENDV (the kernel has
+ * io_uring).
  */
 u64 kipc_uring_features(void)
 {
-	return KIPC_FEAT_URING;
+	return KIPC_FEAT_URING | KIPC_FEAT_URING_SENDV;
 }
 
 static long kipc_uring_msg(struct kipc_handle *h, u32 op,
@@ -175,6 +181,47 @@ static long kipc_uring_msg(struct kipc_handle *h, u32 op,
 			return -EFAULT;
 	}
 	return ret;
+}
+
+/*
+ * %KIPC_URING_SENDV: as the ioctl. On the non-blocking issue path, a
+ * message that would block, and may block, ends the command early: with
+ * -EAGAIN and *@nonblock clear (to be retried from io-wq) when it is the
+ * first, else with the count sent so far and ``error`` 0, since a retry
+ * would have to know where to resume. Any other result is final.
+ * ``done`` and ``error`` are written back with a final result.
+ */
+static long kipc_uring_sendv(struct kipc_handle *h,
+			     struct kipc_msgv __user *uv,
+			     unsigned int issue_flags, bool *nonblock)
+{
+	struct kipc_msgv v;
+	bool retry;
+	long ret;
+	int usize;
+
+	usize = kipc_copy_arg_in(&v, sizeof(v), uv);
+	if (usize < 0)
+		return usize;
+	v.done = 0;
+	ret = kipc_msgv_check(&v);
+	if (!ret) {
+		ret = kipc_queue_sendv(h, &v, issue_flags & IO_URING_F_NONBLOCK,
+				       &retry);
+		if (retry && !(h->file->f_flags & O_NONBLOCK)) {
+			if (!v.done)
+				return -EAGAIN;
+			ret = 0;	/* a short count: send the rest again */
+		}
+	}
+	*nonblock = true;
+	if (ret == -ERESTARTSYS)
+		ret = -EINTR;
+	v.error = ret;
+	/* What was sent is reported even if the vector went away meanwhile. */
+	if (copy_to_user(uv, &v, min_t(size_t, usize, sizeof(v))) && !v.done)
+		return -EFAULT;
+	return v.done ? v.done : ret;
 }
 
 /*
@@ -212,9 +259,9 @@ static long kipc_uring_send_buf(struct kipc_handle *h,
  * queue.
  *
  * Return: a send's result (0 or a negative errno as the ioctl returns it);
- * for a receive, -EIOCBQUEUED once its result (the length or a negative
- * errno) is posted (see the top of this file); -EAGAIN to be retried from
- * io-wq.
+ * for a receive or a SENDV, -EIOCBQUEUED once its result (the length, the
+ * count sent or a negative errno) is posted (see the top of this file);
+ * -EAGAIN to be retried from io-wq.
  */
 int kipc_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
 {
@@ -228,13 +275,16 @@ int kipc_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
 	if (h->obj->ops->type != KIPC_TYPE_QUEUE)
 		return -EOPNOTSUPP;
 	if (op != KIPC_URING_SEND_BUF && op != KIPC_URING_SEND &&
-	    op != KIPC_URING_RECV)
+	    op != KIPC_URING_RECV && op != KIPC_URING_SENDV)
 		return -ENOTTY;
 	src = kipc_uring_read(cmd, issue_flags, &b);
 	if (op == KIPC_URING_SEND_BUF) {
 		ret = kipc_uring_send_buf(h, &b.send, issue_flags, &nonblock);
 	} else if (b.cmd.flags || b.cmd.__reserved) {
 		ret = -EINVAL;
+	} else if (op == KIPC_URING_SENDV) {
+		ret = kipc_uring_sendv(h, u64_to_user_ptr(b.cmd.msg),
+				       issue_flags, &nonblock);
 	} else {
 		ret = kipc_uring_msg(h, op, u64_to_user_ptr(b.cmd.msg),
 				     issue_flags, &nonblock);
@@ -254,7 +304,8 @@ int kipc_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
 	 * A send's 0 or -errno goes back directly (never -EAGAIN, which would
 	 * ask for a retry: a final one is posted as a receive's result is).
 	 */
-	if (op != KIPC_URING_RECV && ret != -EAGAIN)
+	if ((op == KIPC_URING_SEND || op == KIPC_URING_SEND_BUF) &&
+	    ret != -EAGAIN)
 		return ret;
 	kipc_uring_done(cmd, ret, issue_flags);
 	return -EIOCBQUEUED;

@@ -79,6 +79,7 @@ FIXTURE_TEARDOWN(uq)
 TEST_F(uq, feature_bit)
 {
 	EXPECT_TRUE(kipc_has_feature(&self->k, KIPC_FEAT_URING));
+	EXPECT_TRUE(kipc_has_feature(&self->k, KIPC_FEAT_URING_SENDV));
 }
 
 /* Batches of 1..256 sends: each completes with 0, in order, with content. */
@@ -950,6 +951,533 @@ TEST_F(raw, nonblocking_send_buf_on_full_queue_is_eagain_without_retry)
 	ASSERT_EQ(0, kipc_set_nonblock(self->qd, 1));
 	kipc_prep_uring_send_buf(get_sqe(&self->ring), self->qd, "n", 1, 0, 0);
 	EXPECT_EQ(-EAGAIN, one(&self->ring, NULL));
+}
+
+/* ---- KIPC_URING_SENDV: many messages for one SQE ----------------------- */
+
+/* Fill @m[0..n) with one-byte payloads "a", "b", ... from @text. */
+static void sendv_msgs(struct kipc_msg *m, struct kipc_msgv *v,
+		       const char *text, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		kipc_msg_init(&m[i], &text[i], 1);
+	memset(v, 0, sizeof(*v));
+	v->size = sizeof(*v);
+	v->msgs = (uintptr_t)m;
+	v->count = n;
+	v->msg_size = sizeof(m[0]);
+}
+
+/* Receive one byte without blocking; returns it, or -errno. */
+static int recv_byte(int qd)
+{
+	char c;
+	int ret = kipc_mq_tryreceive(qd, &c, 1, NULL);
+
+	return ret == 1 ? c : ret < 0 ? ret : -EIO;
+}
+
+TEST_F(raw, sendv_sends_all_in_order)
+{
+	struct io_uring_sqe *sqe;
+	struct kipc_msgv v;
+	struct kipc_msg m[3];
+
+	sendv_msgs(m, &v, "abc", 3);
+	m[2].prio = 1;
+	m[2].type = 9;
+	sqe = get_sqe(&self->ring);
+	kipc_prep_uring_sendv(sqe, self->qd, &v);
+	EXPECT_EQ(KIPC_URING_SENDV, sqe->cmd_op);
+	EXPECT_EQ(3, one(&self->ring, sqe));
+	EXPECT_EQ(3, v.done);
+	EXPECT_EQ(0, v.error);
+	EXPECT_EQ('c', recv_byte(self->qd));	/* priority 1 first */
+	EXPECT_EQ('a', recv_byte(self->qd));
+	EXPECT_EQ('b', recv_byte(self->qd));
+	EXPECT_EQ(-EAGAIN, recv_byte(self->qd));
+}
+
+/* A failure stops the command: the count before it, and its error. */
+TEST_F(raw, sendv_stops_at_first_failure)
+{
+	char big[64] = "big";
+	struct io_uring_sqe *sqe;
+	struct kipc_msgv v;
+	struct kipc_msg m[3];
+
+	sendv_msgs(m, &v, "abc", 3);
+	kipc_msg_init(&m[1], big, sizeof(big));		/* > 16 */
+	sqe = get_sqe(&self->ring);
+	kipc_prep_uring_sendv(sqe, self->qd, &v);
+	EXPECT_EQ(1, one(&self->ring, sqe));
+	EXPECT_EQ(1, v.done);
+	EXPECT_EQ(-EMSGSIZE, v.error);
+	EXPECT_EQ('a', recv_byte(self->qd));
+	EXPECT_EQ(-EAGAIN, recv_byte(self->qd));
+}
+
+TEST_F(raw, sendv_first_failure_is_the_result)
+{
+	char big[64] = "big";
+	struct io_uring_sqe *sqe;
+	struct kipc_msgv v;
+	struct kipc_msg m[2];
+
+	sendv_msgs(m, &v, "ab", 2);
+	kipc_msg_init(&m[0], big, sizeof(big));
+	sqe = get_sqe(&self->ring);
+	kipc_prep_uring_sendv(sqe, self->qd, &v);
+	EXPECT_EQ(-EMSGSIZE, one(&self->ring, sqe));
+	EXPECT_EQ(0, v.done);
+	EXPECT_EQ(-EMSGSIZE, v.error);
+	EXPECT_EQ(-EAGAIN, recv_byte(self->qd));
+}
+
+TEST_F(raw, sendv_bad_vector_pointer_is_efault)
+{
+	struct io_uring_sqe *sqe = get_sqe(&self->ring);
+
+	kipc_prep_uring_sendv(sqe, self->qd, (struct kipc_msgv *)8);
+	EXPECT_EQ(-EFAULT, one(&self->ring, sqe));
+}
+
+TEST_F(raw, sendv_bad_message_array_is_efault)
+{
+	struct io_uring_sqe *sqe;
+	struct kipc_msgv v;
+	struct kipc_msg m[1];
+
+	sendv_msgs(m, &v, "a", 1);
+	v.msgs = 8;
+	sqe = get_sqe(&self->ring);
+	kipc_prep_uring_sendv(sqe, self->qd, &v);
+	EXPECT_EQ(-EFAULT, one(&self->ring, sqe));
+	EXPECT_EQ(-EFAULT, v.error);
+}
+
+TEST_F(raw, sendv_unknown_vector_flag_is_einval)
+{
+	struct io_uring_sqe *sqe;
+	struct kipc_msgv v;
+	struct kipc_msg m[1];
+
+	sendv_msgs(m, &v, "a", 1);
+	v.flags = 1u << 7;
+	sqe = get_sqe(&self->ring);
+	kipc_prep_uring_sendv(sqe, self->qd, &v);
+	EXPECT_EQ(-EINVAL, one(&self->ring, sqe));
+	EXPECT_EQ(-EINVAL, v.error);
+	EXPECT_EQ(-EAGAIN, recv_byte(self->qd));
+}
+
+TEST_F(raw, sendv_count_zero_or_above_max_is_einval)
+{
+	struct io_uring_sqe *sqe;
+	struct kipc_msgv v;
+	struct kipc_msg m[1];
+
+	sendv_msgs(m, &v, "a", 1);
+	v.count = 0;
+	sqe = get_sqe(&self->ring);
+	kipc_prep_uring_sendv(sqe, self->qd, &v);
+	EXPECT_EQ(-EINVAL, one(&self->ring, sqe));
+	v.count = KIPC_VEC_MAX + 1;
+	sqe = get_sqe(&self->ring);
+	kipc_prep_uring_sendv(sqe, self->qd, &v);
+	EXPECT_EQ(-EINVAL, one(&self->ring, sqe));
+	EXPECT_EQ(-EAGAIN, recv_byte(self->qd));
+}
+
+TEST_F(raw, sendv_element_size_too_small_is_einval)
+{
+	struct io_uring_sqe *sqe;
+	struct kipc_msgv v;
+	struct kipc_msg m[1];
+
+	sendv_msgs(m, &v, "a", 1);
+	v.msg_size = sizeof(m[0]) - 8;
+	sqe = get_sqe(&self->ring);
+	kipc_prep_uring_sendv(sqe, self->qd, &v);
+	EXPECT_EQ(-EINVAL, one(&self->ring, sqe));
+}
+
+/* A message whose own flags say non-blocking ends the command on a full queue. */
+TEST_F(raw, sendv_nonblocking_message_on_full_queue_is_final)
+{
+	struct io_uring_sqe *sqe;
+	struct kipc_msgv v;
+	struct kipc_msg m[6];
+	int i;
+
+	sendv_msgs(m, &v, "abcdef", 6);
+	for (i = 0; i < 6; i++)
+		m[i].flags = KIPC_F_NONBLOCK;
+	sqe = get_sqe(&self->ring);
+	kipc_prep_uring_sendv(sqe, self->qd, &v);
+	EXPECT_EQ(4, one(&self->ring, sqe));	/* max_msgs 4 */
+	EXPECT_EQ(4, v.done);
+	EXPECT_EQ(-EAGAIN, v.error);
+	EXPECT_EQ(0, wait_waiters(self->qd, 0));
+}
+
+/* So does any message on an O_NONBLOCK handle. */
+TEST_F(raw, sendv_on_nonblocking_handle_full_is_final)
+{
+	struct io_uring_sqe *sqe;
+	struct kipc_msgv v;
+	struct kipc_msg m[6];
+
+	ASSERT_EQ(0, kipc_set_nonblock(self->qd, 1));
+	sendv_msgs(m, &v, "abcdef", 6);
+	sqe = get_sqe(&self->ring);
+	kipc_prep_uring_sendv(sqe, self->qd, &v);
+	EXPECT_EQ(4, one(&self->ring, sqe));
+	EXPECT_EQ(-EAGAIN, v.error);
+}
+
+/*
+ * A later message that would block ends the command at submission: a short
+ * count without an error (what was sent is sent once).
+ */
+TEST_F(raw, sendv_would_block_later_is_a_short_count)
+{
+	struct io_uring_sqe *sqe;
+	struct kipc_msgv v;
+	struct kipc_msg m[7];
+	int i;
+
+	ASSERT_EQ(0, kipc_mq_send(self->qd, "0", 1, 0));
+	sendv_msgs(m, &v, "abcdefg", 7);
+	sqe = get_sqe(&self->ring);
+	kipc_prep_uring_sendv(sqe, self->qd, &v);
+	EXPECT_EQ(3, one(&self->ring, sqe));	/* max_msgs 4 */
+	EXPECT_EQ(3, v.done);
+	EXPECT_EQ(0, v.error);
+	EXPECT_EQ(0, wait_waiters(self->qd, 0));
+	for (i = 0; i < 4; i++)
+		EXPECT_EQ("0abc"[i], recv_byte(self->qd));
+	EXPECT_EQ(-EAGAIN, recv_byte(self->qd));
+}
+
+/*
+ * When the first message would block, the command waits in io-wq, where
+ * every later one may wait too: all are sent once, in order.
+ */
+TEST_F(raw, sendv_blocking_first_waits_for_all)
+{
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	struct kipc_msgv v;
+	struct kipc_msg m[6];
+	int i;
+
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, kipc_mq_send(self->qd, "0", 1, 0));
+	sendv_msgs(m, &v, "abcdef", 6);
+	sqe = get_sqe(&self->ring);
+	kipc_prep_uring_sendv(sqe, self->qd, &v);
+	sqe->user_data = 5;
+	ASSERT_EQ(1, io_uring_submit(&self->ring));
+	ASSERT_EQ(0, wait_waiters(self->qd, 1));
+	EXPECT_EQ(-EAGAIN, io_uring_peek_cqe(&self->ring, &cqe));
+	/* Each receive makes room for one more. */
+	for (i = 0; i < 10; i++) {
+		char c;
+
+		ASSERT_EQ(1, kipc_mq_receive(self->qd, &c, 1, NULL));
+		EXPECT_EQ("0000abcdef"[i], c);
+	}
+	ASSERT_EQ(0, io_uring_wait_cqe(&self->ring, &cqe));
+	EXPECT_EQ(5, cqe->user_data);
+	EXPECT_EQ(6, cqe->res);
+	io_uring_cqe_seen(&self->ring, cqe);
+	EXPECT_EQ(6, v.done);
+	EXPECT_EQ(0, v.error);
+	EXPECT_EQ(-EAGAIN, recv_byte(self->qd));
+}
+
+struct drainer {
+	int qd;
+	char got[8];
+};
+
+/* After 100 ms, receive 7 one-byte messages, blocking, in order. */
+static void *drain_later(void *arg)
+{
+	struct drainer *d = arg;
+	int i;
+
+	msleep(100);
+	for (i = 0; i < 7; i++)
+		if (kipc_mq_receive(d->qd, &d->got[i], 1, NULL) != 1)
+			break;
+	return NULL;
+}
+
+/* A batch resends the rest after such a short count. */
+TEST_F(raw, batch_resends_after_a_short_count)
+{
+	struct kipc_completion done[6];
+	struct kipc_msg m[6];
+	struct kipc_batch *b;
+	struct drainer d = { 0 };
+	char text[] = "abcdef";
+	pthread_t thr;
+	int i;
+
+	ASSERT_EQ(0, kipc_mq_send(self->qd, "0", 1, 0));
+	ASSERT_EQ(0, kipc_batch_create(&b, 6, 0));
+	for (i = 0; i < 6; i++) {
+		kipc_msg_init(&m[i], &text[i], 1);
+		ASSERT_EQ(0, kipc_batch_send(b, self->qd, &m[i], NULL));
+	}
+	/* "0abc" fill the queue: a short count; "def" go again and wait. */
+	ASSERT_EQ(6, kipc_batch_submit(b));
+	d.qd = self->qd;
+	ASSERT_EQ(0, pthread_create(&thr, NULL, drain_later, &d));
+	EXPECT_EQ(6, kipc_batch_reap(b, done, 6, 6));
+	for (i = 0; i < 6; i++)
+		EXPECT_EQ(0, done[i].res);
+	pthread_join(thr, NULL);
+	EXPECT_EQ(0, memcmp(d.got, "0abcdef", 7));
+	EXPECT_EQ(-EAGAIN, recv_byte(self->qd));
+	kipc_batch_destroy(b);
+}
+
+/* ---- batches: consecutive sends to one queue share an SQE -------------- */
+
+/*
+ * A failed message in the middle of a group: it has its own error, the
+ * ones after it are still sent (resubmitted by the reap), in order.
+ */
+TEST_F(uq, batch_group_failure_in_the_middle)
+{
+	struct kipc_completion done[6];
+	char big[256] = "big", text[] = "abcdef";
+	struct kipc_msg m[6];
+	struct kipc_batch *b;
+	int i, seen = 0;
+
+	ASSERT_EQ(0, kipc_batch_create(&b, 6, 0));
+	for (i = 0; i < 6; i++)
+		kipc_msg_init(&m[i], &text[i], 1);
+	kipc_msg_init(&m[1], big, sizeof(big));		/* > 128 */
+	kipc_msg_init(&m[3], big, sizeof(big));
+	for (i = 0; i < 6; i++)
+		ASSERT_EQ(0, kipc_batch_send(b, self->qd, &m[i],
+					     (void *)(uintptr_t)i));
+	/* One SQE for all six: one CQE on the first round. */
+	ASSERT_EQ(6, kipc_batch_run(b, done, 6));
+	EXPECT_EQ(0, kipc_batch_inflight(b));
+	for (i = 0; i < 6; i++) {
+		uintptr_t idx = (uintptr_t)done[i].user_data;
+
+		ASSERT_LT(idx, 6);
+		EXPECT_EQ(&m[idx], done[i].msg);
+		EXPECT_EQ(idx == 1 || idx == 3 ? -EMSGSIZE : 0, done[i].res);
+		seen |= 1 << idx;
+	}
+	EXPECT_EQ(0x3f, seen);
+	EXPECT_EQ('a', recv_byte(self->qd));
+	EXPECT_EQ('c', recv_byte(self->qd));
+	EXPECT_EQ('e', recv_byte(self->qd));
+	EXPECT_EQ('f', recv_byte(self->qd));
+	EXPECT_EQ(-EAGAIN, recv_byte(self->qd));
+	kipc_batch_destroy(b);
+}
+
+/* Reaping with min 0 (an event loop polling) also resends a group's rest. */
+TEST_F(uq, batch_group_rest_goes_without_a_waiting_reap)
+{
+	struct kipc_completion done[4];
+	char big[256] = "big", text[] = "abcd";
+	struct kipc_msg m[4];
+	struct kipc_batch *b;
+	int i, got = 0;
+
+	ASSERT_EQ(0, kipc_batch_create(&b, 4, 0));
+	for (i = 0; i < 4; i++)
+		kipc_msg_init(&m[i], &text[i], 1);
+	kipc_msg_init(&m[0], big, sizeof(big));
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, kipc_batch_send(b, self->qd, &m[i], NULL));
+	ASSERT_EQ(4, kipc_batch_submit(b));
+	for (i = 0; i < 500 && got < 4; i++) {
+		int n = kipc_batch_reap(b, done + got, 4 - got, 0);
+
+		ASSERT_GE(n, 0);
+		got += n;
+		if (got < 4)
+			msleep(10);
+	}
+	ASSERT_EQ(4, got);
+	EXPECT_EQ(-EMSGSIZE, done[0].res);
+	EXPECT_EQ(0, done[1].res + done[2].res + done[3].res);
+	EXPECT_EQ('b', recv_byte(self->qd));
+	EXPECT_EQ('c', recv_byte(self->qd));
+	EXPECT_EQ('d', recv_byte(self->qd));
+	kipc_batch_destroy(b);
+}
+
+/* A group completes at once; a small @out gets it a few at a time. */
+TEST_F(uq, batch_group_reaped_in_small_steps)
+{
+	struct kipc_completion done[3];
+	struct kipc_msg m[8];
+	struct kipc_batch *b;
+	char c = 'x';
+	int i, got = 0;
+
+	ASSERT_EQ(0, kipc_batch_create(&b, 8, 0));
+	for (i = 0; i < 8; i++) {
+		kipc_msg_init(&m[i], &c, 1);
+		ASSERT_EQ(0, kipc_batch_send(b, self->qd, &m[i],
+					     (void *)(uintptr_t)i));
+	}
+	ASSERT_EQ(8, kipc_batch_submit(b));
+	while (got < 8) {
+		int n = kipc_batch_reap(b, done, 3, 1);
+
+		ASSERT_GT(n, 0);
+		ASSERT_LE(n, 3);
+		for (i = 0; i < n; i++) {
+			EXPECT_EQ(0, done[i].res);
+			/* In the order they were queued. */
+			EXPECT_EQ(got + i, (uintptr_t)done[i].user_data);
+		}
+		got += n;
+	}
+	EXPECT_EQ(0, kipc_batch_inflight(b));
+	EXPECT_EQ(-EINVAL, kipc_batch_reap(b, done, 3, 1));
+	kipc_batch_destroy(b);
+}
+
+/* Sends to alternating queues and receives in between are not grouped wrongly. */
+TEST_F(uq, batch_interleaved_queues_and_receives)
+{
+	struct kipc_mq_attr attr = { .max_msgs = 8, .max_msgsize = 8 };
+	struct kipc_completion done[6];
+	struct kipc_msg m[6];
+	struct kipc_batch *b;
+	char text[] = "abcdef", rbuf[8];
+	int other, i;
+
+	kipc_mq_unlink(&self->k, QNAME "-other");
+	other = kipc_mq_open(&self->k, QNAME "-other", KIPC_OPEN_CREAT |
+			     KIPC_OPEN_AUTOREMOVE | KIPC_OPEN_READ |
+			     KIPC_OPEN_WRITE, 0600, &attr);
+	ASSERT_GE(other, 0);
+	ASSERT_EQ(0, kipc_batch_create(&b, 6, 0));
+	for (i = 0; i < 5; i++)
+		kipc_msg_init(&m[i], &text[i], 1);
+	ASSERT_EQ(0, kipc_batch_send(b, self->qd, &m[0], NULL));
+	ASSERT_EQ(0, kipc_batch_send(b, other, &m[1], NULL));
+	ASSERT_EQ(0, kipc_batch_send(b, self->qd, &m[2], NULL));
+	ASSERT_EQ(0, kipc_batch_send(b, self->qd, &m[3], NULL));
+	kipc_msg_init(&m[5], rbuf, sizeof(rbuf));
+	ASSERT_EQ(0, kipc_batch_receive(b, other, &m[5], (void *)5));
+	ASSERT_EQ(0, kipc_batch_send(b, other, &m[4], NULL));
+	ASSERT_EQ(6, kipc_batch_run(b, done, 6));
+	for (i = 0; i < 6; i++) {
+		int want = done[i].user_data == (void *)5 ? 1 : 0;
+
+		EXPECT_EQ(want, done[i].res);
+	}
+	EXPECT_EQ('a', recv_byte(self->qd));
+	EXPECT_EQ('c', recv_byte(self->qd));
+	EXPECT_EQ('d', recv_byte(self->qd));
+	EXPECT_EQ(-EAGAIN, recv_byte(self->qd));
+	/* The receive took "b" or "e"; the other one is left. */
+	i = recv_byte(other);
+	EXPECT_TRUE(i == 'b' || i == 'e');
+	EXPECT_NE(i, rbuf[0]);
+	EXPECT_EQ(-EAGAIN, recv_byte(other));
+	kipc_batch_destroy(b);
+	close(other);
+}
+
+/* A non-blocking send does not share (and wait in) a blocking one's SQE. */
+TEST_F(raw, batch_nonblocking_send_does_not_wait_behind_a_blocking_one)
+{
+	struct kipc_completion done[2];
+	struct kipc_msg m[2];
+	struct kipc_batch *b;
+	int i, n = 0;
+	char c;
+
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, kipc_mq_send(self->qd, "0", 1, 0));
+	ASSERT_EQ(0, kipc_batch_create(&b, 2, 0));
+	kipc_msg_init(&m[0], "a", 1);
+	kipc_msg_init(&m[1], "b", 1);
+	m[1].flags = KIPC_F_NONBLOCK;
+	ASSERT_EQ(0, kipc_batch_send(b, self->qd, &m[0], (void *)0));
+	ASSERT_EQ(0, kipc_batch_send(b, self->qd, &m[1], (void *)1));
+	ASSERT_EQ(2, kipc_batch_submit(b));
+	for (i = 0; i < 200 && !n; i++) {
+		n = kipc_batch_reap(b, done, 2, 0);
+		if (!n)
+			msleep(10);
+	}
+	ASSERT_EQ(1, n);
+	EXPECT_EQ((void *)1, done[0].user_data);
+	EXPECT_EQ(-EAGAIN, done[0].res);
+	ASSERT_EQ(0, wait_waiters(self->qd, 1));
+	ASSERT_EQ(1, kipc_mq_receive(self->qd, &c, 1, NULL));
+	ASSERT_EQ(1, kipc_batch_reap(b, done, 2, 1));
+	EXPECT_EQ((void *)0, done[0].user_data);
+	EXPECT_EQ(0, done[0].res);
+	kipc_batch_destroy(b);
+}
+
+/* A registered queue with a send group queued or in flight stays registered. */
+TEST_F(uq, batch_unregister_with_a_send_group_is_ebusy)
+{
+	struct kipc_completion done[2];
+	struct kipc_msg m[2];
+	struct kipc_batch *b;
+	char c = 'x';
+
+	ASSERT_EQ(0, kipc_batch_create(&b, 2, 0));
+	ASSERT_EQ(0, kipc_batch_register(b, self->qd));
+	kipc_msg_init(&m[0], &c, 1);
+	kipc_msg_init(&m[1], &c, 1);
+	ASSERT_EQ(0, kipc_batch_send(b, self->qd, &m[0], NULL));
+	ASSERT_EQ(0, kipc_batch_send(b, self->qd, &m[1], NULL));
+	EXPECT_EQ(-EBUSY, kipc_batch_unregister(b, self->qd));
+	ASSERT_EQ(2, kipc_batch_run(b, done, 2));
+	EXPECT_EQ(0, done[0].res);
+	EXPECT_EQ(0, done[1].res);
+	EXPECT_EQ(0, kipc_batch_unregister(b, self->qd));
+	kipc_batch_destroy(b);
+}
+
+/* Destroying a batch whose send group waits in io-wq: no hang, nothing sent. */
+TEST_F(raw, batch_destroy_with_a_send_group_waiting)
+{
+	struct kipc_stat st;
+	struct kipc_msg m[3];
+	struct kipc_batch *b;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, kipc_mq_send(self->qd, "0", 1, 0));
+	ASSERT_EQ(0, kipc_batch_create(&b, 3, 0));
+	for (i = 0; i < 3; i++) {
+		kipc_msg_init(&m[i], "abc" + i, 1);
+		ASSERT_EQ(0, kipc_batch_send(b, self->qd, &m[i], NULL));
+	}
+	ASSERT_EQ(3, kipc_batch_submit(b));
+	ASSERT_EQ(0, wait_waiters(self->qd, 1));
+	kipc_batch_destroy(b);
+	EXPECT_EQ(0, wait_waiters(self->qd, 0));
+	ASSERT_EQ(0, kipc_stat(self->qd, &st));
+	EXPECT_EQ(4, st.msgs);
+	for (i = 0; i < 4; i++)
+		EXPECT_EQ('0', recv_byte(self->qd));
 }
 
 TEST_HARNESS_MAIN

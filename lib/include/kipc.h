@@ -263,6 +263,21 @@ static inline void kipc_prep_uring_recv(struct io_uring_sqe *sqe, int qd,
 }
 
 /*
+ * Prepare @sqe as KIPC_URING_SENDV (KIPC_FEAT_URING_SENDV): the messages of
+ * @v (as for kipc_mq_sendv()) with one SQE and one CQE, whose res is the
+ * number sent, or the first error when none was; @v->done and @v->error
+ * are written back. A count short of @v->count with @v->error 0 means a
+ * later message would have blocked at submission: send the rest again.
+ * @v, its messages and their payloads must stay valid until the completion
+ * is reaped.
+ */
+static inline void kipc_prep_uring_sendv(struct io_uring_sqe *sqe, int qd,
+					 struct kipc_msgv *v)
+{
+	kipc_prep_uring_cmd(sqe, qd, KIPC_URING_SENDV, (struct kipc_msg *)v);
+}
+
+/*
  * The lean send: prepare @sqe as KIPC_URING_SEND_BUF, a send of @len bytes
  * at @buf with priority @prio (type 0, no timeout) held in the SQE itself;
  * @flags: 0 or KIPC_F_NONBLOCK. @buf must stay valid until the completion
@@ -318,8 +333,15 @@ void kipc_batch_destroy(struct kipc_batch *b);
  * referred to when registered, even if @qd is closed or reused meanwhile.
  */
 int kipc_batch_register(struct kipc_batch *b, int qd);
+/* -EBUSY while a send group to @qd is queued or in flight. */
 int kipc_batch_unregister(struct kipc_batch *b, int qd);
-/* Queue one send / receive (not submitted yet); -EBUSY when full. */
+/*
+ * Queue one send / receive (not submitted yet); -EBUSY when full.
+ * Consecutive sends to one queue with the same flags and no timeout share
+ * one KIPC_URING_SENDV SQE (up to 32); each still gets its own result, the
+ * rest of a group being submitted again by the reap that sees a failure.
+ * Keep @m unchanged, and a plain @qd open, until the operation is reaped.
+ */
 int kipc_batch_send(struct kipc_batch *b, int qd, struct kipc_msg *m,
 		    void *user_data);
 int kipc_batch_receive(struct kipc_batch *b, int qd, struct kipc_msg *m,

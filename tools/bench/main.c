@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <liburing.h>
 #include <kipc.h>
 #include "bench.h"
 
@@ -621,10 +622,42 @@ static void drain_kq(int q)
 }
 
 /* ns per message sending @total messages @batch at a time with @how. */
-enum { SEND_ONE, SEND_VEC, SEND_URING };
+enum { SEND_ONE, SEND_VEC, SEND_URING, SEND_SQE };
+
+/*
+ * One KIPC_URING_SEND_BUF SQE per message on a ring of the bench's own
+ * (layer 1, registered file), @n of them per io_uring_enter(): what a
+ * batch would cost without its send groups.
+ */
+static int send_sqes(struct io_uring *ring, const char *buf, size_t len,
+		     unsigned int n)
+{
+	struct io_uring_cqe *cqes[128];
+	unsigned int i, got;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+
+		if (!sqe)
+			return -EBUSY;
+		kipc_prep_uring_send_buf(sqe, 0, buf, (uint32_t)len, 0, 0);
+		sqe->flags |= IOSQE_FIXED_FILE;
+	}
+	ret = io_uring_submit_and_wait(ring, n);
+	if (ret < 0)
+		return ret;
+	got = io_uring_peek_batch_cqe(ring, cqes, n);
+	ret = got == n ? 0 : -EIO;
+	for (i = 0; i < got; i++)
+		if (cqes[i]->res < 0)
+			ret = cqes[i]->res;
+	io_uring_cq_advance(ring, got);
+	return ret;
+}
 
 static double send_cost(int q, int how, unsigned int batch,
-			unsigned int total, struct kipc_batch *b)
+			unsigned int total, void *ctx)
 {
 	static struct kipc_msg msgs[128];
 	static struct kipc_completion comp[128];
@@ -644,7 +677,11 @@ static double send_cost(int q, int how, unsigned int batch,
 				ret = kipc_mq_sendv(q, msgs, batch, 0, NULL);
 				if (ret >= 0 && (unsigned int)ret != batch)
 					ret = -EIO;
+			} else if (how == SEND_SQE) {
+				ret = send_sqes(ctx, buf, sizeof(buf), batch);
 			} else {
+				struct kipc_batch *b = ctx;
+
 				for (unsigned int i = 0; i < batch; i++)
 					kipc_batch_send(b, q, &msgs[i], NULL);
 				ret = kipc_batch_run(b, comp, batch);
@@ -664,6 +701,26 @@ static double send_cost(int q, int how, unsigned int batch,
 		drain_kq(q);
 	}
 	return t / 2.0 / total;
+}
+
+/* The same 32 sends, one SQE each: the per-SQE floor, for comparison. */
+static void send_cost_sqe(int q, unsigned int total)
+{
+	struct io_uring ring;
+	int ret;
+
+	ret = io_uring_queue_init(32, &ring, 0);
+	if (ret) {
+		fail("io_uring: %s", strerror(-ret));
+		return;
+	}
+	ret = io_uring_register_files(&ring, &q, 1);
+	if (ret)
+		fail("io_uring: %s", strerror(-ret));
+	else
+		record("kipc-uring-sqe-32", MICRO_SIZE, "send_ns_per_msg",
+		       send_cost(q, SEND_SQE, 32, total, &ring));
+	io_uring_queue_exit(&ring);
 }
 
 static void test_send_cost(void)
@@ -708,6 +765,7 @@ static void test_send_cost(void)
 			       send_cost(q, SEND_URING, bs[i], total, b));
 			kipc_batch_destroy(b);
 		}
+		send_cost_sqe(q, total);
 	}
 	close(q);
 }

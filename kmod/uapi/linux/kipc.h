@@ -126,8 +126,10 @@ enum kipc_type {
 #define KIPC_FEAT_DOORBELL	_BITULL(7)
 /** define KIPC_FEAT_URING - ``IORING_OP_URING_CMD`` on queue handles. */
 #define KIPC_FEAT_URING		_BITULL(8)
+/** define KIPC_FEAT_URING_SENDV - the %KIPC_URING_SENDV io_uring command. */
+#define KIPC_FEAT_URING_SENDV	_BITULL(9)
 /** define KIPC_FEATURES_ALL - every feature bit this header defines. */
-#define KIPC_FEATURES_ALL	((KIPC_FEAT_URING << 1) - 1)
+#define KIPC_FEATURES_ALL	((KIPC_FEAT_URING_SENDV << 1) - 1)
 
 /**
  * struct kipc_version - argument of %KIPC_IOC_GET_VERSION
@@ -307,6 +309,7 @@ struct kipc_msg {
  *	it; each element's own @size must equal it
  * @done: out: number of messages moved
  * @error: out: 0, or the negative errno of the first message that failed
+ *	(through io_uring, 0 with @done short of @count: see %KIPC_URING_SENDV)
  *
  * Messages are moved in array order, each as one SEND or RECV with its own
  * flags; the call stops at the first failure. It returns @done when at least
@@ -561,10 +564,15 @@ struct kipc_perm {
  * @flags: must be 0
  * @__reserved: must be zero
  *
- * ``sqe->cmd_op`` is %KIPC_URING_SEND or %KIPC_URING_RECV. The CQE's ``res``
- * is 0 (send) or the message length (receive), or a negative errno as the
- * ioctl would return. The struct kipc_msg must stay valid until the
- * completion is reaped.
+ * ``sqe->cmd_op`` is %KIPC_URING_SEND or %KIPC_URING_RECV, and @msg points
+ * to a struct kipc_msg; or %KIPC_URING_SENDV, and @msg points to a struct
+ * kipc_msgv. The CQE's ``res`` is what the ioctl returns: 0 (send), the
+ * message length (receive), the number of messages sent (SENDV, whose
+ * ``done`` and ``error`` are written back; a count short of ``count`` with
+ * ``error`` 0 means "send the rest again", see %KIPC_URING_SENDV), or a
+ * negative errno. The
+ * structures and the payloads must stay valid until the completion is
+ * reaped.
  */
 struct kipc_uring_cmd {
 	__aligned_u64 msg;
@@ -680,6 +688,17 @@ struct kipc_uring_send {
 #define KIPC_URING_SEND		KIPC_IOC_SEND
 /** define KIPC_URING_RECV - as %KIPC_IOC_RECV, through io_uring. */
 #define KIPC_URING_RECV		KIPC_IOC_RECV
+/**
+ * define KIPC_URING_SENDV - as %KIPC_IOC_SENDV, through io_uring
+ *
+ * One SQE and one CQE for up to %KIPC_VEC_MAX messages. When the first
+ * message would block (and may), the command waits for it, and then for
+ * every later one, from an io-wq worker. When a later message would block
+ * at the submission, the command ends early instead: a short count with
+ * ``error`` 0 means "send the rest again" (libkipc's batches do).
+ * Reported by %KIPC_FEAT_URING_SENDV.
+ */
+#define KIPC_URING_SENDV	KIPC_IOC_SENDV
 /**
  * define KIPC_URING_SEND_BUF - a send described by a struct kipc_uring_send
  *
