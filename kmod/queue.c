@@ -478,8 +478,8 @@ static void kipc_queue_wake(wait_queue_head_t *wq, __poll_t key, int nr,
  * message, copy the payload in and fill its attributes. On success *@msgp
  * is the message, to be queued with kipc_queue_enqueue() or dropped with
  * kipc_qmsg_put(). With @nonblock_check, a non-blocking send to a full
- * queue fails early (SENDV, which queues earlier messages later, does not
- * ask for it).
+ * queue fails early (SENDV asks for it only for the first message of a
+ * chunk: it queues the others' predecessors after preparing them).
  */
 static int kipc_queue_send_prep(struct kipc_handle *h, struct kipc_msg *m,
 				struct kipc_timeout *t, bool nonblock_check,
@@ -899,13 +899,19 @@ long kipc_queue_sendv(struct kipc_handle *h, struct kipc_msgv *v, bool nowait,
 
 		n = min_t(u32, v->count - v->done, KIPC_SENDV_CHUNK);
 		n = kipc_sendv_read(v, v->done, n, m, nowait, &forced, &err);
+		/*
+		 * Only a chunk's first message may fail early on a full queue:
+		 * the earlier messages are all queued by then.
+		 */
 		for (prepared = 0; prepared < n; prepared++) {
 			err = kipc_queue_send_prep(h, &m[prepared],
-						   &t[prepared], false,
+						   &t[prepared], !prepared,
 						   &msg[prepared]);
 			if (err)
 				break;
 		}
+		if (err == -EAGAIN && (forced & BIT(prepared)))
+			*retry = true;
 		if (prepared) {
 			mutex_lock(&q->lock);
 			for (j = 0; j < prepared; j++) {

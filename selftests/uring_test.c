@@ -1455,29 +1455,43 @@ TEST_F(uq, batch_unregister_with_a_send_group_is_ebusy)
 	kipc_batch_destroy(b);
 }
 
-/* Destroying a batch whose send group waits in io-wq: no hang, nothing sent. */
+/*
+ * Destroying a batch whose send group waits in io-wq: no hang, nothing of
+ * it sent, and what was queued but not submitted is not sent either.
+ */
 TEST_F(raw, batch_destroy_with_a_send_group_waiting)
 {
+	struct kipc_mq_attr attr = { .max_msgs = 4, .max_msgsize = 16 };
 	struct kipc_stat st;
-	struct kipc_msg m[3];
+	struct kipc_msg m[5];
 	struct kipc_batch *b;
-	int i;
+	int i, other;
 
+	other = kipc_mq_open(&self->k, QNAME "-room", KIPC_OPEN_CREAT |
+			     KIPC_OPEN_EXCL | KIPC_OPEN_AUTOREMOVE |
+			     KIPC_OPEN_READ | KIPC_OPEN_WRITE, 0600, &attr);
+	ASSERT_GE(other, 0);
 	for (i = 0; i < 4; i++)
 		ASSERT_EQ(0, kipc_mq_send(self->qd, "0", 1, 0));
-	ASSERT_EQ(0, kipc_batch_create(&b, 3, 0));
-	for (i = 0; i < 3; i++) {
-		kipc_msg_init(&m[i], "abc" + i, 1);
+	ASSERT_EQ(0, kipc_batch_create(&b, 5, 0));
+	for (i = 0; i < 5; i++)
+		kipc_msg_init(&m[i], "abcde" + i, 1);
+	for (i = 0; i < 3; i++)
 		ASSERT_EQ(0, kipc_batch_send(b, self->qd, &m[i], NULL));
-	}
 	ASSERT_EQ(3, kipc_batch_submit(b));
 	ASSERT_EQ(0, wait_waiters(self->qd, 1));
+	/* Queued, never submitted: a queue with room must not get them. */
+	ASSERT_EQ(0, kipc_batch_send(b, other, &m[3], NULL));
+	ASSERT_EQ(0, kipc_batch_send(b, other, &m[4], NULL));
 	kipc_batch_destroy(b);
 	EXPECT_EQ(0, wait_waiters(self->qd, 0));
 	ASSERT_EQ(0, kipc_stat(self->qd, &st));
 	EXPECT_EQ(4, st.msgs);
 	for (i = 0; i < 4; i++)
 		EXPECT_EQ('0', recv_byte(self->qd));
+	msleep(50);
+	EXPECT_EQ(-EAGAIN, recv_byte(other));
+	close(other);
 }
 
 TEST_HARNESS_MAIN
