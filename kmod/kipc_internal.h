@@ -161,7 +161,7 @@ extern const struct kipc_type_ops kipc_queue_ops;
 long kipc_ioctl_send(struct file *file, void *arg);
 long kipc_ioctl_recv(struct file *file, void *arg);
 long kipc_ioctl_sendv(struct file *file, void *arg);
-int kipc_msgv_check(const struct kipc_msgv *v);
+int kipc_msgv_check(const struct kipc_msgv *v, bool recv);
 long kipc_queue_sendv(struct kipc_handle *h, struct kipc_msgv *v, bool nowait,
 		      bool *retry);
 long kipc_ioctl_recvv(struct file *file, void *arg);

@@ -263,7 +263,8 @@ static struct miscdevice kipc_misc = {
  */
 u64 kipc_features(void)
 {
-	return KIPC_FEAT_QUEUE | KIPC_FEAT_QUEUE_VEC | KIPC_FEAT_QUEUE_CALL |
+	return KIPC_FEAT_QUEUE | KIPC_FEAT_QUEUE_VEC | KIPC_FEAT_QUEUE_VEC_RESULTS |
+	       KIPC_FEAT_QUEUE_CALL |
 	       KIPC_FEAT_QUEUE_NOTIFY | KIPC_FEAT_REGION |
 	       KIPC_FEAT_REGION_WAIT | KIPC_FEAT_REGION_LOCK |
 	       KIPC_FEAT_DOORBELL | kipc_uring_features();

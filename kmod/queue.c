@@ -806,32 +806,48 @@ long kipc_ioctl_recv(struct file *file, void *arg)
 
 /*
  * Read elements @i to @i + @n - 1 of a SENDV array into @m. Returns how many
- * were read and checked, and in *@err the error of the next one, if any.
- * With @nowait, an element that may block is made non-blocking and its bit
- * set in *@forced.
+ * were read, and in *@err the error that stops the call at the next one, if
+ * any: a fault, or (without %KIPC_VEC_RESULTS) a malformed element. With
+ * %KIPC_VEC_RESULTS a malformed element is that message's failure instead:
+ * its bit is set in *@failed and its error put in @res. With @nowait, an
+ * element that may block is made non-blocking and its bit set in *@forced.
  */
 static unsigned int kipc_sendv_read(const struct kipc_msgv *v, u32 i,
 				    unsigned int n, struct kipc_msg *m,
-				    bool nowait, unsigned int *forced, int *err)
+				    bool nowait, unsigned int *forced,
+				    unsigned int *failed, s32 *res, int *err)
 {
 	u8 __user *up = u64_to_user_ptr(v->msgs) + (size_t)i * v->msg_size;
 	unsigned int j;
 
 	*err = 0;
 	*forced = 0;
+	*failed = 0;
 	/* The common layout: the whole chunk in one copy. */
 	if (v->msg_size != sizeof(*m) || copy_from_user(m, up, n * sizeof(*m))) {
 		for (j = 0; j < n; j++, up += v->msg_size) {
 			*err = copy_struct_from_user(&m[j], sizeof(*m), up,
 						     v->msg_size);
-			if (*err)
+			if (*err == -E2BIG && (v->flags & KIPC_VEC_RESULTS)) {
+				*err = 0;
+				res[j] = -E2BIG;
+				*failed |= BIT(j);
+			} else if (*err) {
 				return j;
+			}
 		}
 	}
 	for (j = 0; j < n; j++) {
+		if (*failed & BIT(j))
+			continue;
 		if (m[j].size != v->msg_size || !kipc_msg_flags_ok(&m[j])) {
-			*err = -EINVAL;
-			return j;
+			if (!(v->flags & KIPC_VEC_RESULTS)) {
+				*err = -EINVAL;
+				return j;
+			}
+			res[j] = -EINVAL;
+			*failed |= BIT(j);
+			continue;
 		}
 		if ((i || j) && (v->flags & KIPC_VEC_WAITFORONE))
 			m[j].flags |= KIPC_F_NONBLOCK;
@@ -846,17 +862,23 @@ static unsigned int kipc_sendv_read(const struct kipc_msgv *v, u32 i,
 /**
  * kipc_msgv_check() - check a SENDV or RECVV vector's own fields
  * @v: kernel copy of the user's struct kipc_msgv
+ * @recv: for RECVV, which has no %KIPC_VEC_RESULTS
  *
  * Return: 0, or -EINVAL for unknown flags, a count of 0 or above
- * %KIPC_VEC_MAX, or an element size below the kernel's struct kipc_msg.
+ * %KIPC_VEC_MAX, an element size below the kernel's struct kipc_msg, or
+ * @results set without %KIPC_VEC_RESULTS or missing with it.
  */
-int kipc_msgv_check(const struct kipc_msgv *v)
+int kipc_msgv_check(const struct kipc_msgv *v, bool recv)
 {
-	if (v->flags & ~KIPC_VEC_WAITFORONE)
+	u32 flags = KIPC_VEC_WAITFORONE | (recv ? 0 : KIPC_VEC_RESULTS);
+
+	if (v->flags & ~flags)
 		return -EINVAL;
 	if (!v->count || v->count > KIPC_VEC_MAX)
 		return -EINVAL;
 	if (v->msg_size < sizeof(struct kipc_msg))
+		return -EINVAL;
+	if (!(v->flags & KIPC_VEC_RESULTS) != !v->results)
 		return -EINVAL;
 	return 0;
 }
@@ -866,84 +888,136 @@ int kipc_msgv_check(const struct kipc_msgv *v)
  * @h: the handle, opened with %KIPC_OPEN_WRITE
  * @v: kernel copy of the user's struct kipc_msgv, passed by
  *	kipc_msgv_check(); @v->done is the index of the first message to send
- *	and is advanced past each one sent
+ *	and is advanced past each one sent (with %KIPC_VEC_RESULTS: each one
+ *	sent or failed, its result written to @v->results)
  * @nowait: send without blocking: a message that would block (and whose
  *	own flags allow blocking) stops the call with -EAGAIN and *@retry set
  * @retry: out: set when the call stopped only because of @nowait
  *
  * The messages are read and prepared (copied in) a chunk at a time without
  * the lock, then queued under one lock hold with one wake-up. The outcome
- * is that of sending them one after the other with %KIPC_IOC_SEND.
+ * is that of sending them one after the other with %KIPC_IOC_SEND: the
+ * first failure stops the call, or with %KIPC_VEC_RESULTS is recorded and
+ * the call goes on.
  *
  * Context: process context; may sleep unless @nowait.
  *
- * Return: 0 when all were sent, else the error of the message that stopped
- * the call (the errors of kipc_queue_send(), -EFAULT or -EINVAL).
+ * Return: 0 when all were sent; the error of the message that stopped the
+ * call (the errors of kipc_queue_send(), -EFAULT or -EINVAL); with
+ * %KIPC_VEC_RESULTS, when all were handled, the first message's error.
  */
 long kipc_queue_sendv(struct kipc_handle *h, struct kipc_msgv *v, bool nowait,
 		      bool *retry)
 {
 	struct kipc_queue *q = kipc_queue_of(h->obj);
+	bool results = v->flags & KIPC_VEC_RESULTS;
+	s32 __user *ures = u64_to_user_ptr(v->results);
 	/* Filled before use: spare the zeroing of INIT_STACK_ALL_ZERO. */
 	struct kipc_timeout t[KIPC_SENDV_CHUNK] __uninitialized;
 	struct kipc_qmsg *msg[KIPC_SENDV_CHUNK] __uninitialized;
 	struct kipc_msg m[KIPC_SENDV_CHUNK] __uninitialized;
-	unsigned int n, j, prepared, forced;
-	int err, ret = 0;
+	s32 res[KIPC_SENDV_CHUNK] __uninitialized;
+	unsigned int n, j, end, prepared, forced, failed, ok, queued, left;
+	int stop, ret, first_err = 0;
 
-	BUILD_BUG_ON(BITS_PER_TYPE(forced) < KIPC_SENDV_CHUNK);
+	BUILD_BUG_ON(BITS_PER_TYPE(forced) < KIPC_SENDV_CHUNK + 1);
 	*retry = false;
 	while (v->done < v->count) {
 		struct pid *notify = NULL;
 		int signo = 0, woken = 0;
 
 		n = min_t(u32, v->count - v->done, KIPC_SENDV_CHUNK);
-		n = kipc_sendv_read(v, v->done, n, m, nowait, &forced, &err);
+		if (results)
+			memset(res, 0, sizeof(res));
+		/* @stop: the error that ends the call, at message @end. */
+		n = kipc_sendv_read(v, v->done, n, m, nowait, &forced, &failed,
+				    res, &stop);
 		/*
-		 * Only a chunk's first message may fail early on a full queue:
-		 * the earlier messages are all queued by then.
+		 * Bit j of @ok: message j is prepared, to be queued. Only the
+		 * first of them may fail early on a full queue: the earlier
+		 * ones are all queued (or failed) by then.
 		 */
+		ok = 0;
 		for (prepared = 0; prepared < n; prepared++) {
-			err = kipc_queue_send_prep(h, &m[prepared],
-						   &t[prepared], !prepared,
+			if (failed & BIT(prepared))
+				continue;
+			ret = kipc_queue_send_prep(h, &m[prepared],
+						   &t[prepared], !ok,
 						   &msg[prepared]);
-			if (err)
+			if (!ret) {
+				ok |= BIT(prepared);
+				continue;
+			}
+			if (!results || (ret == -EAGAIN &&
+					 (forced & BIT(prepared)))) {
+				stop = ret;
 				break;
+			}
+			res[prepared] = ret;
+			failed |= BIT(prepared);
 		}
-		if (err == -EAGAIN && (forced & BIT(prepared)))
-			*retry = true;
-		if (prepared) {
+		end = prepared;
+		queued = 0;
+		if (ok) {
 			mutex_lock(&q->lock);
 			for (j = 0; j < prepared; j++) {
+				if (!(ok & BIT(j)))
+					continue;
 				/*
 				 * A relative timeout starts now, after the
-				 * earlier messages' waits, as it would for
-				 * one SEND after another (checked by prep).
+				 * earlier messages' waits, as it would for one
+				 * SEND after another (checked by prep).
 				 */
-				ret = kipc_queue_timeout(&t[j], h->file,
-							 m[j].flags,
-							 m[j].timeout_ns);
-				if (ret)
+				ret = 0;
+				if ((m[j].flags & (KIPC_F_TIMEOUT |
+						   KIPC_F_ABSTIME)) ==
+				    KIPC_F_TIMEOUT)
+					ret = kipc_queue_timeout(&t[j], h->file,
+								 m[j].flags,
+								 m[j].timeout_ns);
+				if (!ret)
+					ret = kipc_queue_enqueue(q, msg[j], &t[j],
+								 &woken, &notify,
+								 &signo);
+				if (!ret) {
+					queued |= BIT(j);
+					continue;
+				}
+				if (!results ||
+				    (ret == -EAGAIN && (forced & BIT(j)))) {
+					stop = ret;
+					end = j;
 					break;
-				ret = kipc_queue_enqueue(q, msg[j], &t[j], &woken,
-							 &notify, &signo);
-				if (ret)
-					break;
+				}
+				res[j] = ret;
+				failed |= BIT(j);
 			}
 			mutex_unlock(&q->lock);
 			kipc_queue_sent(q, woken, false, notify, signo);
-			v->done += j;
-			if (ret == -EAGAIN && (forced & BIT(j)))
-				*retry = true;
-			for (; j < prepared; j++)
-				kipc_qmsg_put(q, msg[j]);
-			if (ret)
-				return ret;
+			for (left = ok & ~queued; left; left &= left - 1)
+				kipc_qmsg_put(q, msg[__ffs(left)]);
 		}
-		if (err)
-			return err;
+		/*
+		 * Messages [0, @end) are handled: queued, or failed with their
+		 * result recorded; without results, all of them queued.
+		 */
+		if (results && end) {
+			if (!first_err && (failed & (BIT(end) - 1)))
+				first_err = res[__ffs(failed & (BIT(end) - 1))];
+			/* A constant size spares the hardened-usercopy check. */
+			if (end == KIPC_SENDV_CHUNK ?
+			    copy_to_user(ures + v->done, res, sizeof(res)) :
+			    copy_to_user(ures + v->done, res,
+					 end * sizeof(res[0])))
+				stop = -EFAULT;
+		}
+		v->done += end;
+		if (stop) {
+			*retry = stop == -EAGAIN && (forced & BIT(end));
+			return stop;
+		}
 	}
-	return 0;
+	return first_err;
 }
 
 /* SENDV and RECVV: move up to count messages, stop at the first failure. */
@@ -958,7 +1032,7 @@ static long kipc_ioctl_vec(struct file *file, struct kipc_msgv *v, bool recv)
 
 	v->done = 0;
 	v->error = 0;
-	ret = kipc_msgv_check(v);
+	ret = kipc_msgv_check(v, recv);
 	if (ret)
 		return ret;
 	if (!recv) {

@@ -204,7 +204,7 @@ static long kipc_uring_sendv(struct kipc_handle *h,
 	if (usize < 0)
 		return usize;
 	v.done = 0;
-	ret = kipc_msgv_check(&v);
+	ret = kipc_msgv_check(&v, false);
 	if (!ret) {
 		ret = kipc_queue_sendv(h, &v, issue_flags & IO_URING_F_NONBLOCK,
 				       &retry);

@@ -10,12 +10,13 @@
  * else by pointer), and a second one turns that SQE into a
  * KIPC_URING_SENDV of a send group, which takes up to KIPC_BATCH_GROUP
  * messages (copies of the caller's struct kipc_msg) for one SQE and one
- * CQE. Only messages with the same flags, and no timeout, share a group:
- * a non-blocking message must not wait behind a blocking one. A SENDV stops at its first failed message: that one gets the error,
- * and the ones after it are submitted again (as a new SENDV) by the reap
- * that sees the completion, so that every message has the result it would
- * have had alone. So are those after a short count without an error (a
- * message that would have blocked at submission, after the first).
+ * CQE. Only blocking sends without a timeout (flags 0) share a group: a
+ * non-blocking message must not wait behind a blocking one. The SENDV goes
+ * on past a failed message (KIPC_VEC_RESULTS), so each message has the
+ * result, and the place in the queue, it would have had alone. When a
+ * message after the first would have blocked at submission, the SENDV ends
+ * early (a short count), and the rest is submitted again (a new SENDV on
+ * the same group) by the reap that sees the completion.
  *
  * Finished operations wait on a ready list (in completion order) until
  * kipc_batch_reap() returns them. A batch never has more operations queued
@@ -55,6 +56,7 @@ struct kipc_batch_group {
 	uint8_t busy;			/* queued or in flight */
 	unsigned int next_free;
 	unsigned int slot[KIPC_BATCH_GROUP];
+	int32_t res[KIPC_BATCH_GROUP];
 	struct kipc_msg m[KIPC_BATCH_GROUP];
 };
 
@@ -85,6 +87,7 @@ struct kipc_batch {
 	struct kipc_batch_group **groups;
 	unsigned int nr_groups;
 	unsigned int group_free;	/* free group list, NONE when empty */
+	unsigned int groups_busy;	/* groups queued or in flight */
 	/* Registered files: fd_slot[qd] is the file index + 1, or 0. */
 	uint8_t *fd_slot;
 	unsigned int nr_fd_slot;	/* entries of fd_slot */
@@ -150,7 +153,7 @@ static int kipc_batch_quiesce(struct kipc_batch *b)
 	struct __kernel_timespec ts = { .tv_sec = 1 };
 	struct io_uring_sqe *sqe;
 	struct io_uring_cqe *cqe;
-	int cancelled = 0;
+	int cancelled = 0, ret;
 
 	/* Unsubmitted SQEs are discarded, as the ring's teardown would. */
 	b->ring.sq.sqe_tail = b->ring.sq.sqe_head;
@@ -159,7 +162,13 @@ static int kipc_batch_quiesce(struct kipc_batch *b)
 		return -1;
 	io_uring_prep_cancel64(sqe, 0, IORING_ASYNC_CANCEL_ANY);
 	sqe->user_data = KIPC_BATCH_CANCEL;
-	if (io_uring_submit(&b->ring) != 1)
+	/*
+	 * Only the cancellation may go in (else something published and not
+	 * yet consumed would run now); with SQPOLL, liburing's count is what
+	 * the SQ holds, and that is all accounted for in b->sqes.
+	 */
+	ret = io_uring_submit(&b->ring);
+	if (ret < 0 || (!(b->ring.flags & IORING_SETUP_SQPOLL) && ret != 1))
 		return -1;
 	while (b->sqes || !cancelled) {
 		if (io_uring_wait_cqe_timeout(&b->ring, &cqe, &ts))
@@ -175,15 +184,12 @@ static int kipc_batch_quiesce(struct kipc_batch *b)
 
 KIPC_EXPORT void kipc_batch_destroy(struct kipc_batch *b)
 {
-	int groups_busy = 0;
 	unsigned int i;
 
 	if (!b)
 		return;
-	for (i = 0; i < b->nr_groups; i++)
-		groups_busy |= b->groups[i]->busy;
 	/* A SENDV in flight reads its group: let none outlive it. */
-	if (groups_busy && b->sqes && kipc_batch_quiesce(b)) {
+	if (b->groups_busy && b->sqes && kipc_batch_quiesce(b)) {
 		b->nr_groups = 0;	/* still in use: leak them */
 	}
 	/*
@@ -216,6 +222,8 @@ KIPC_EXPORT int kipc_batch_register(struct kipc_batch *b, int qd)
 		return 0;
 	if (!~b->files_used)
 		return -ENOSPC;
+	/* A later send to @qd goes to the registered file: no joining. */
+	b->last_sqe = NULL;
 	if ((unsigned int)qd >= b->nr_fd_slot) {
 		unsigned int n = (unsigned int)qd + 64 > KIPC_BATCH_FD_MAX ?
 				 KIPC_BATCH_FD_MAX : (unsigned int)qd + 64;
@@ -261,6 +269,8 @@ KIPC_EXPORT int kipc_batch_unregister(struct kipc_batch *b, int qd)
 		if (g->busy && g->sqe_flags && g->fd == (int)idx)
 			return -EBUSY;
 	}
+	/* A later send to @qd goes by descriptor: no joining. */
+	b->last_sqe = NULL;
 	/* Operations in flight keep their own reference to the file. */
 	ret = io_uring_register_files_update(&b->ring, idx, &none, 1);
 	if (ret < 0)
@@ -298,12 +308,13 @@ static void kipc_batch_prep_group(struct kipc_batch *b,
 	struct kipc_batch_group *g = b->groups[gi];
 
 	g->v.size = sizeof(g->v);
-	g->v.flags = 0;
+	g->v.flags = KIPC_VEC_RESULTS;
 	g->v.msgs = (uintptr_t)g->m;
 	g->v.count = g->n;
 	g->v.msg_size = sizeof(struct kipc_msg);
 	g->v.done = 0;
 	g->v.error = 0;
+	g->v.results = (uintptr_t)g->res;
 	kipc_prep_uring_sendv(sqe, g->fd, &g->v);
 	sqe->flags |= g->sqe_flags;
 	sqe->user_data = KIPC_BATCH_TAG | gi;
@@ -326,12 +337,14 @@ static unsigned int kipc_batch_group_get(struct kipc_batch *b)
 		gi = b->nr_groups++;
 	}
 	b->groups[gi]->busy = 1;
+	b->groups_busy++;
 	return gi;
 }
 
 static void kipc_batch_group_put(struct kipc_batch *b, unsigned int gi)
 {
 	b->groups[gi]->busy = 0;
+	b->groups_busy--;
 	b->groups[gi]->next_free = b->group_free;
 	b->group_free = gi;
 }
@@ -348,12 +361,12 @@ static int kipc_batch_extend(struct kipc_batch *b, int qd,
 	unsigned int gi = b->last_group;
 
 	if (!b->last_sqe || b->last_qd != qd || m->size != sizeof(*m) ||
-	    m->flags & ~KIPC_F_NONBLOCK)
+	    m->flags)
 		return -1;
 	if (gi == KIPC_BATCH_NONE) {
 		const struct kipc_msg *first = b->slots[b->last_slot].msg;
 
-		if (first->size != sizeof(*first) || first->flags != m->flags)
+		if (first->size != sizeof(*first) || first->flags)
 			return -1;
 		gi = kipc_batch_group_get(b);
 		if (gi == KIPC_BATCH_NONE)
@@ -368,7 +381,7 @@ static int kipc_batch_extend(struct kipc_batch *b, int qd,
 		b->last_group = gi;
 	}
 	g = b->groups[gi];
-	if (g->n == KIPC_BATCH_GROUP || g->m[0].flags != m->flags)
+	if (g->n == KIPC_BATCH_GROUP)
 		return -1;
 	g->m[g->n] = *m;
 	g->slot[g->n] = slot;
@@ -443,18 +456,21 @@ KIPC_EXPORT int kipc_batch_receive(struct kipc_batch *b, int qd,
 static int kipc_batch_flush(struct kipc_batch *b, unsigned int wait_nr)
 {
 	unsigned int ops = 0;
-	int ret;
+	int ret, err;
 
 	b->last_sqe = NULL;	/* what is submitted cannot grow */
-	ret = io_uring_submit_and_wait(&b->ring, wait_nr);
-	if (ret < 0)
-		return ret;
+	err = io_uring_submit_and_wait(&b->ring, wait_nr);
 	/*
-	 * With SQPOLL, liburing counts what the SQ holds, not what this call
-	 * added: everything prepared is in the kernel's hands now.
+	 * With SQPOLL, liburing publishes every prepared SQE to the polling
+	 * thread before anything can fail, and its count is what the SQ
+	 * holds, not what this call added: all of them are the kernel's now.
 	 */
-	if ((unsigned int)ret > b->pend_n || (b->ring.flags & IORING_SETUP_SQPOLL))
+	if (b->ring.flags & IORING_SETUP_SQPOLL)
 		ret = (int)b->pend_n;
+	else if (err < 0)
+		return err;
+	else
+		ret = err > (int)b->pend_n ? (int)b->pend_n : err;
 	b->sqes += (unsigned int)ret;
 	for (; ret > 0; ret--) {
 		if (!b->pend[b->pend_head])
@@ -465,7 +481,7 @@ static int kipc_batch_flush(struct kipc_batch *b, unsigned int wait_nr)
 	}
 	b->queued -= ops;
 	b->inflight += ops;
-	return (int)ops;
+	return err < 0 ? err : (int)ops;
 }
 
 KIPC_EXPORT int kipc_batch_submit(struct kipc_batch *b)
@@ -489,10 +505,10 @@ static void kipc_batch_ready(struct kipc_batch *b, unsigned int slot, int res)
 }
 
 /*
- * A send group's completion: the messages before the one that failed are
- * sent, that one has the error, and the rest go again in a new SENDV
- * (submitted by the caller) on the same group; after a short count without
- * an error (the kernel's SENDV did not block at submission), all the rest.
+ * A send group's completion: each message handled has its own result (the
+ * SENDV goes on past failures, KIPC_VEC_RESULTS); after a short count (a
+ * message would have blocked at submission) the rest go again in a new
+ * SENDV (submitted by the caller) on the same group.
  */
 static void kipc_batch_group_done(struct kipc_batch *b, unsigned int gi,
 				  int res)
@@ -501,21 +517,20 @@ static void kipc_batch_group_done(struct kipc_batch *b, unsigned int gi,
 	unsigned int done = res > 0 ? (unsigned int)res : 0, i, left;
 	struct io_uring_sqe *sqe;
 
-	if (done > g->n)	/* never: the kernel sent what we gave it */
-		done = g->n;
-	for (i = 0; i < done; i++)
-		kipc_batch_ready(b, g->slot[i], 0);
-	if (done == g->n) {
+	/* The command itself failed (bad handle, no memory): all of them. */
+	if (res < 0) {
+		for (i = 0; i < g->n; i++)
+			kipc_batch_ready(b, g->slot[i], res);
 		kipc_batch_group_put(b, gi);
 		return;
 	}
-	/*
-	 * A short count without an error: it stopped not to block; but no
-	 * progress without an error is not one the kernel gives: -EIO.
-	 */
-	if (res < 0 || g->v.error || !done)
-		kipc_batch_ready(b, g->slot[done++], res < 0 ? res :
-				 g->v.error ? g->v.error : -EIO);
+	if (done > g->n)	/* never: the kernel handled what we gave it */
+		done = g->n;
+	for (i = 0; i < done; i++)
+		kipc_batch_ready(b, g->slot[i], g->res[i]);
+	/* No progress is not a result the kernel gives: -EIO, not a loop. */
+	if (!done)
+		kipc_batch_ready(b, g->slot[done++], -EIO);
 	left = g->n - done;
 	if (!left) {
 		kipc_batch_group_put(b, gi);
@@ -602,13 +617,17 @@ KIPC_EXPORT int kipc_batch_reap(struct kipc_batch *b,
 			}
 			continue;
 		}
+		/* A resend not submitted yet (a failed flush) goes first. */
+		if (b->again) {
+			ret = kipc_batch_flush(b, n >= min ? 0 : 1);
+			if (ret < 0)
+				return n ? (int)n : ret;
+			if (n < min)
+				continue;
+		}
 		if (n >= min)
 			break;
-		/* A resend not submitted yet (a failed flush) goes first. */
-		if (b->again)
-			ret = kipc_batch_flush(b, 1);
-		else
-			ret = io_uring_wait_cqe(&b->ring, &cqe);
+		ret = io_uring_wait_cqe(&b->ring, &cqe);
 		if (ret == -EINTR && n)
 			break;
 		if (ret < 0)
@@ -631,9 +650,12 @@ KIPC_EXPORT int kipc_batch_run(struct kipc_batch *b,
 	if (b->pend_n) {
 		/*
 		 * One io_uring_enter(): submit and, when everything in flight
-		 * is wanted, wait for all of its completions.
+		 * is wanted, wait for all of its completions; but not with a
+		 * send group about, whose rest may have to go again before
+		 * other operations (receives of those messages) can finish.
 		 */
-		unsigned int wait_nr = want == b->inflight + b->queued ?
+		unsigned int wait_nr = want == b->inflight + b->queued &&
+				       !b->groups_busy ?
 				       b->sqes + b->pend_n : 1;
 
 		ret = kipc_batch_flush(b, want ? wait_nr : 0);

@@ -384,6 +384,21 @@ KIPC_EXPORT int kipc_mq_sendv(int qd, struct kipc_msg *msgs,
 	return kipc_vec(qd, KIPC_IOC_SENDV, msgs, count, flags, error);
 }
 
+KIPC_EXPORT int kipc_mq_sendv_results(int qd, struct kipc_msg *msgs,
+				      unsigned int count, unsigned int flags,
+				      int32_t *results)
+{
+	struct kipc_msgv v = {
+		.size = sizeof(v), .flags = flags | KIPC_VEC_RESULTS,
+		.msgs = (uintptr_t)msgs, .count = count,
+		.msg_size = sizeof(*msgs), .results = (uintptr_t)results,
+	};
+
+	if (!results)
+		return -EINVAL;
+	return kipc_ioctl(qd, KIPC_IOC_SENDV, &v);
+}
+
 KIPC_EXPORT int kipc_mq_receivev(int qd, struct kipc_msg *msgs,
 				 unsigned int count, unsigned int flags,
 				 int *error)

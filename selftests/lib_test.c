@@ -336,6 +336,29 @@ TEST_F(q, sendv_receivev)
 	EXPECT_EQ(-EINVAL, kipc_mq_sendv(self->qd, m, 1, 1u << 9, NULL));
 }
 
+TEST_F(q, sendv_results)
+{
+	char big[256] = "big", buf[8];
+	struct kipc_msg m[3];
+	int32_t res[3] = { 7, 7, 7 };
+
+	kipc_msg_init(&m[0], "a", 1);
+	kipc_msg_init(&m[1], big, sizeof(big));
+	kipc_msg_init(&m[2], "c", 1);
+	EXPECT_EQ(3, kipc_mq_sendv_results(self->qd, m, 3, 0, res));
+	EXPECT_EQ(0, res[0]);
+	EXPECT_EQ(-EMSGSIZE, res[1]);
+	EXPECT_EQ(0, res[2]);
+	EXPECT_EQ(1, kipc_mq_tryreceive(self->qd, buf, sizeof(buf), NULL));
+	EXPECT_EQ('a', buf[0]);
+	EXPECT_EQ(1, kipc_mq_tryreceive(self->qd, buf, sizeof(buf), NULL));
+	EXPECT_EQ('c', buf[0]);
+	EXPECT_EQ(-EINVAL, kipc_mq_sendv_results(self->qd, m, 3, 0, NULL));
+	EXPECT_EQ(-EINVAL, kipc_mq_sendv_results(self->qd, m, 0, 0, res));
+	EXPECT_EQ(-EFAULT, kipc_mq_sendv_results(self->qd, (void *)8, 1, 0,
+						 res));
+}
+
 static volatile sig_atomic_t got_signal;
 
 static void on_usr1(int sig)

@@ -1597,6 +1597,153 @@ TEST_F(q, vec_element_size_mismatch_is_einval)
 	EXPECT_EQ(1, q_msgs(self->fd));
 }
 
+/* ---- SENDV with KIPC_VEC_RESULTS ------------------------------------- */
+
+static long q_sendv_res(int fd, struct kipc_msg *ms, uint32_t count,
+			int32_t *res, struct kipc_msgv *out)
+{
+	struct kipc_msgv v = {
+		.size = sizeof(v), .flags = KIPC_VEC_RESULTS,
+		.msgs = (uintptr_t)ms, .count = count, .msg_size = sizeof(*ms),
+		.results = (uintptr_t)res,
+	};
+	long r = kt_ioctl(fd, KIPC_IOC_SENDV, &v);
+
+	if (out)
+		*out = v;
+	return r;
+}
+
+/* Failed messages get their own errors; the others are sent, in order. */
+TEST_F(q, sendv_results_go_on_past_failures)
+{
+	char big[128] = "big", bufs[5][8], buf[64];
+	struct kipc_msg ms[5];
+	int32_t res[5] = { 7, 7, 7, 7, 7 };
+	struct kipc_msgv v;
+	int i;
+
+	msgs_init(ms, 5, bufs, 0);
+	for (i = 0; i < 5; i++)
+		ms[i].prio = 0;
+	ms[1].buf = (uintptr_t)big;
+	ms[1].len = sizeof(big);			/* > 64 */
+	ms[3].flags = KIPC_F_NONBLOCK | KIPC_F_TIMEOUT;	/* invalid */
+	EXPECT_EQ(5, q_sendv_res(self->fd, ms, 5, res, &v));
+	EXPECT_EQ(5, v.done);
+	EXPECT_EQ(-EMSGSIZE, v.error);
+	EXPECT_EQ(0, res[0]);
+	EXPECT_EQ(-EMSGSIZE, res[1]);
+	EXPECT_EQ(0, res[2]);
+	EXPECT_EQ(-EINVAL, res[3]);
+	EXPECT_EQ(0, res[4]);
+	for (i = 0; i < 5; i += 2) {
+		ASSERT_EQ(8, q_recv(self->fd, buf, sizeof(buf), KIPC_F_NONBLOCK,
+				    0, 0, NULL));
+		EXPECT_STREQ(bufs[i], buf);
+	}
+	EXPECT_EQ(0, q_msgs(self->fd));
+}
+
+/* A non-blocking message to a full queue fails alone; the next still goes. */
+TEST_F(q, sendv_results_full_queue_fails_only_the_nonblocking_ones)
+{
+	char bufs[6][8], buf[64];
+	struct kipc_msg ms[6];
+	int32_t res[6];
+	struct kipc_msgv v;
+	int i;
+
+	msgs_init(ms, 6, bufs, KIPC_F_NONBLOCK);
+	EXPECT_EQ(6, q_sendv_res(self->fd, ms, 6, res, &v));
+	EXPECT_EQ(-EAGAIN, v.error);
+	for (i = 0; i < 6; i++)
+		EXPECT_EQ(i < 4 ? 0 : -EAGAIN, res[i]);
+	EXPECT_EQ(4, q_msgs(self->fd));
+	ASSERT_EQ(8, q_recv(self->fd, buf, sizeof(buf), 0, 0, 0, NULL));
+	/* All handled, none failed: error 0. */
+	EXPECT_EQ(1, q_sendv_res(self->fd, &ms[5], 1, res, &v));
+	EXPECT_EQ(0, v.error);
+	EXPECT_EQ(0, res[0]);
+}
+
+/* Across the kernel's chunks of 8, every result lands at its index. */
+TEST_F(q, sendv_results_across_chunks)
+{
+	char n[KIPC_NAME_MAX], bufs[20][8], big[128] = "big";
+	struct kipc_msg ms[20];
+	int32_t res[20];
+	int fd, i;
+
+	fd = q_open_deep(_metadata, self->ctl, n, sizeof(n));
+	ASSERT_GE(fd, 0);
+	msgs_init(ms, 20, bufs, 0);
+	for (i = 0; i < 20; i++)
+		if (i % 7 == 3) {
+			ms[i].buf = (uintptr_t)big;
+			ms[i].len = sizeof(big);
+		}
+	EXPECT_EQ(20, q_sendv_res(fd, ms, 20, res, NULL));
+	for (i = 0; i < 20; i++)
+		EXPECT_EQ(i % 7 == 3 ? -EMSGSIZE : 0, res[i]);
+	EXPECT_EQ(17, q_msgs(fd));
+	close(fd);
+}
+
+TEST_F(q, sendv_results_without_array_is_einval)
+{
+	char bufs[1][8];
+	struct kipc_msg ms[1];
+
+	msgs_init(ms, 1, bufs, 0);
+	EXPECT_EQ(-EINVAL, q_sendv_res(self->fd, ms, 1, NULL, NULL));
+	EXPECT_EQ(0, q_msgs(self->fd));
+}
+
+TEST_F(q, sendv_results_array_without_flag_is_einval)
+{
+	char bufs[1][8];
+	struct kipc_msg ms[1];
+	int32_t res[1];
+	struct kipc_msgv v = {
+		.size = sizeof(v), .msgs = (uintptr_t)ms, .count = 1,
+		.msg_size = sizeof(ms[0]), .results = (uintptr_t)res,
+	};
+
+	msgs_init(ms, 1, bufs, 0);
+	EXPECT_EQ(-EINVAL, kt_ioctl(self->fd, KIPC_IOC_SENDV, &v));
+	EXPECT_EQ(0, q_msgs(self->fd));
+}
+
+TEST_F(q, recvv_results_is_einval)
+{
+	char bufs[1][8];
+	struct kipc_msg ms[1];
+	int32_t res[1];
+	struct kipc_msgv v = {
+		.size = sizeof(v), .flags = KIPC_VEC_RESULTS,
+		.msgs = (uintptr_t)ms, .count = 1, .msg_size = sizeof(ms[0]),
+		.results = (uintptr_t)res,
+	};
+
+	msgs_init(ms, 1, bufs, 0);
+	EXPECT_EQ(-EINVAL, kt_ioctl(self->fd, KIPC_IOC_RECVV, &v));
+}
+
+/* A results array that faults: what was sent is counted, then EFAULT. */
+TEST_F(q, sendv_results_bad_array_is_efault_after_sending)
+{
+	char bufs[2][8];
+	struct kipc_msg ms[2];
+	struct kipc_msgv v;
+
+	msgs_init(ms, 2, bufs, 0);
+	EXPECT_EQ(2, q_sendv_res(self->fd, ms, 2, (int32_t *)8, &v));
+	EXPECT_EQ(2, v.done);
+	EXPECT_EQ(-EFAULT, v.error);
+	EXPECT_EQ(2, q_msgs(self->fd));
+}
+
 /* ---- CALL ------------------------------------------------------------ */
 
 static long q_call(int fd, int reply_fd, struct kipc_msg *req,

@@ -176,6 +176,14 @@ int kipc_mq_sendv(int qd, struct kipc_msg *msgs, unsigned int count,
 		  unsigned int flags, int *error);
 int kipc_mq_receivev(int qd, struct kipc_msg *msgs, unsigned int count,
 		     unsigned int flags, int *error);
+/*
+ * SENDV with KIPC_VEC_RESULTS: send all @count messages, in order, as if
+ * each were a send of its own; @results[i] gets message i's result (0 or
+ * -errno). Returns how many were handled (@count unless the results array
+ * faults), or -errno for the call itself. @flags: 0 or KIPC_VEC_WAITFORONE.
+ */
+int kipc_mq_sendv_results(int qd, struct kipc_msg *msgs, unsigned int count,
+			  unsigned int flags, int32_t *results);
 /* As mq_notify(): signal @signo on arrival; 0 drops the registration. */
 int kipc_mq_notify(int qd, int signo);
 
@@ -337,9 +345,10 @@ int kipc_batch_register(struct kipc_batch *b, int qd);
 int kipc_batch_unregister(struct kipc_batch *b, int qd);
 /*
  * Queue one send / receive (not submitted yet); -EBUSY when full.
- * Consecutive sends to one queue with the same flags and no timeout share
- * one KIPC_URING_SENDV SQE (up to 32); each still gets its own result, the
- * rest of a group being submitted again by the reap that sees a failure.
+ * Consecutive blocking sends (flags 0) to one queue without a timeout share
+ * one KIPC_URING_SENDV SQE (up to 32, KIPC_VEC_RESULTS); each still gets
+ * its own result. The rest of a group cut short at submission (a message
+ * that would block) is submitted again by the reap that sees it.
  * Keep @m unchanged, and a plain @qd open, until the operation is reaped.
  */
 int kipc_batch_send(struct kipc_batch *b, int qd, struct kipc_msg *m,

@@ -128,8 +128,10 @@ enum kipc_type {
 #define KIPC_FEAT_URING		_BITULL(8)
 /** define KIPC_FEAT_URING_SENDV - the %KIPC_URING_SENDV io_uring command. */
 #define KIPC_FEAT_URING_SENDV	_BITULL(9)
+/** define KIPC_FEAT_QUEUE_VEC_RESULTS - SENDV's %KIPC_VEC_RESULTS. */
+#define KIPC_FEAT_QUEUE_VEC_RESULTS	_BITULL(10)
 /** define KIPC_FEATURES_ALL - every feature bit this header defines. */
-#define KIPC_FEATURES_ALL	((KIPC_FEAT_URING_SENDV << 1) - 1)
+#define KIPC_FEATURES_ALL	((KIPC_FEAT_QUEUE_VEC_RESULTS << 1) - 1)
 
 /**
  * struct kipc_version - argument of %KIPC_IOC_GET_VERSION
@@ -298,22 +300,38 @@ struct kipc_msg {
  * rest are moved without blocking.
  */
 #define KIPC_VEC_WAITFORONE	_BITUL(0)
+/**
+ * define KIPC_VEC_RESULTS - with SENDV, go on past a failed message
+ *
+ * Each message's result, 0 or a negative errno, is written to the
+ * struct kipc_msgv's @results array, and a failed message does not stop
+ * the call: the others are sent as if each were a SEND of its own, in
+ * order. Only a fault on the arrays, or (through io_uring) a message that
+ * would block at submission, ends the call early. Not for RECVV.
+ */
+#define KIPC_VEC_RESULTS	_BITUL(1)
 
 /**
  * struct kipc_msgv - argument of %KIPC_IOC_SENDV and %KIPC_IOC_RECVV
  * @size: sizeof(struct kipc_msgv)
- * @flags: 0 or %KIPC_VEC_WAITFORONE
+ * @flags: 0, %KIPC_VEC_WAITFORONE, %KIPC_VEC_RESULTS (SENDV)
  * @msgs: user pointer to an array of @count struct kipc_msg
  * @count: number of messages, 1 to %KIPC_VEC_MAX
  * @msg_size: the stride of @msgs: sizeof(struct kipc_msg) as the caller knows
  *	it; each element's own @size must equal it
- * @done: out: number of messages moved
+ * @done: out: number of messages moved (with %KIPC_VEC_RESULTS: handled,
+ *	sent or failed)
  * @error: out: 0, or the negative errno of the first message that failed
  *	(through io_uring, 0 with @done short of @count: see %KIPC_URING_SENDV)
+ * @results: with %KIPC_VEC_RESULTS, user pointer to @count __s32, each
+ *	message's result (out, for the first @done); else 0
  *
  * Messages are moved in array order, each as one SEND or RECV with its own
- * flags; the call stops at the first failure. It returns @done when at least
- * one message moved, and the first error otherwise.
+ * flags; the call stops at the first failure, unless %KIPC_VEC_RESULTS. It
+ * returns @done when at least one message was moved (handled), and the
+ * first error otherwise. Errors of the call itself: ``EINVAL`` (bad
+ * @flags, @count, @msg_size, or @results set without %KIPC_VEC_RESULTS or
+ * missing with it), ``EFAULT``.
  */
 struct kipc_msgv {
 	__u32 size;
@@ -323,6 +341,7 @@ struct kipc_msgv {
 	__u32 msg_size;
 	__u32 done;
 	__s32 error;
+	__aligned_u64 results;
 };
 
 /**
