@@ -186,7 +186,10 @@ int kipc_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags);
 
 /* main.c */
 long kipc_ioctl(struct file *file, unsigned int cmd, unsigned long uarg);
-int kipc_copy_arg_in(void *karg, size_t ksize, const void __user *uarg);
+int kipc_copy_arg_in(void *karg, size_t ksize, size_t minsize,
+		     const void __user *uarg);
+/* struct kipc_msgv as first released, before @results. */
+#define KIPC_MSGV_SIZE_VER0	offsetofend(struct kipc_msgv, error)
 u64 kipc_features(void);
 
 #endif /* _KIPC_INTERNAL_H */

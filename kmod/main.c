@@ -57,6 +57,7 @@ MODULE_PARM_DESC(user_quota_bytes, "Kernel memory one user's queued messages and
  * struct kipc_ioctl_desc - one entry of the ioctl table, indexed by _IOC_NR
  * @type: file it is valid on: %KIPC_CTL, a KIPC_TYPE_* or %KIPC_ANY
  * @ksize: size of the argument structure, 0 for no argument
+ * @minsize: the structure's first ABI version's size (smaller is EINVAL)
  * @out: the structure has output fields: copy it back
  * @fn: the handler, called with the kernel copy of the argument
  */
@@ -64,17 +65,23 @@ struct kipc_ioctl_desc {
 	u8 type;
 	bool out;
 	u16 ksize;
+	u16 minsize;
 	long (*fn)(struct file *file, void *arg);
 };
 
 /* Every kipc ioctl number is _IO(KIPC_IOC_MAGIC, nr): the size is in the
  * argument, so only the number matters.
  */
-#define KIPC_IOCTL(_cmd, _type, _struct, _out, _fn)			\
+#define KIPC_IOCTL_V0(_cmd, _type, _struct, _minsize, _out, _fn)	\
 	[_IOC_NR(_cmd)] = {						\
 		.type = _type, .out = _out,				\
-		.ksize = sizeof(_struct), .fn = _fn,			\
+		.ksize = sizeof(_struct), .minsize = _minsize,		\
+		.fn = _fn,						\
 	}
+
+/* A structure that has not grown since the first ABI version. */
+#define KIPC_IOCTL(_cmd, _type, _struct, _out, _fn)			\
+	KIPC_IOCTL_V0(_cmd, _type, _struct, sizeof(_struct), _out, _fn)
 
 #define KIPC_IOCTL_NOARG(_cmd, _type, _fn)				\
 	[_IOC_NR(_cmd)] = { .type = _type, .fn = _fn }
@@ -103,10 +110,10 @@ static const struct kipc_ioctl_desc kipc_ioctls[] = {
 		   kipc_ioctl_send),
 	KIPC_IOCTL(KIPC_IOC_RECV, KIPC_TYPE_QUEUE, struct kipc_msg, true,
 		   kipc_ioctl_recv),
-	KIPC_IOCTL(KIPC_IOC_SENDV, KIPC_TYPE_QUEUE, struct kipc_msgv, true,
-		   kipc_ioctl_sendv),
-	KIPC_IOCTL(KIPC_IOC_RECVV, KIPC_TYPE_QUEUE, struct kipc_msgv, true,
-		   kipc_ioctl_recvv),
+	KIPC_IOCTL_V0(KIPC_IOC_SENDV, KIPC_TYPE_QUEUE, struct kipc_msgv,
+		      KIPC_MSGV_SIZE_VER0, true, kipc_ioctl_sendv),
+	KIPC_IOCTL_V0(KIPC_IOC_RECVV, KIPC_TYPE_QUEUE, struct kipc_msgv,
+		      KIPC_MSGV_SIZE_VER0, true, kipc_ioctl_recvv),
 	KIPC_IOCTL(KIPC_IOC_CALL, KIPC_TYPE_QUEUE, struct kipc_call, true,
 		   kipc_ioctl_call),
 	KIPC_IOCTL(KIPC_IOC_NOTIFY, KIPC_TYPE_QUEUE, struct kipc_notify, false,
@@ -146,21 +153,24 @@ union kipc_ioctl_arg {
 /**
  * kipc_copy_arg_in() - copy a size-first argument structure from user space
  * @karg: kernel buffer of @ksize bytes
- * @ksize: the kernel's size of the structure (also its smallest valid size)
+ * @ksize: the kernel's size of the structure
+ * @minsize: its smallest valid size, that of its first ABI version: the
+ *	fields of a shorter (older) structure are zero in @karg
  * @uarg: the user's structure, whose first __u32 is its size
  *
  * Return: the user's size (> 0), or -EFAULT, -EINVAL (size too small) or
  * -E2BIG (bytes beyond @ksize are not zero, or a size above PAGE_SIZE, which
  * no kipc structure will ever reach).
  */
-int kipc_copy_arg_in(void *karg, size_t ksize, const void __user *uarg)
+int kipc_copy_arg_in(void *karg, size_t ksize, size_t minsize,
+		     const void __user *uarg)
 {
 	u32 usize;
 	int ret;
 
 	if (get_user(usize, (const u32 __user *)uarg))
 		return -EFAULT;
-	if (usize < ksize)
+	if (usize < minsize)
 		return -EINVAL;
 	if (usize > PAGE_SIZE)
 		return -E2BIG;
@@ -220,7 +230,7 @@ long kipc_ioctl(struct file *file, unsigned int cmd, unsigned long uarg)
 	    karg.msg.size == sizeof(karg.msg))
 		usize = sizeof(karg.msg);
 	else
-		usize = kipc_copy_arg_in(&karg, desc->ksize, up);
+		usize = kipc_copy_arg_in(&karg, desc->ksize, desc->minsize, up);
 	if (usize < 0)
 		return usize;
 	ret = desc->fn(file, &karg);

@@ -833,7 +833,9 @@ static unsigned int kipc_sendv_read(const struct kipc_msgv *v, u32 i,
 				res[j] = -E2BIG;
 				*failed |= BIT(j);
 			} else if (*err) {
-				return j;
+				/* The ones before it are still checked. */
+				n = j;
+				break;
 			}
 		}
 	}
@@ -857,6 +859,12 @@ static unsigned int kipc_sendv_read(const struct kipc_msgv *v, u32 i,
 		}
 	}
 	return n;
+}
+
+/* A message's result as user space sees it: a sleep cannot restart here. */
+static s32 kipc_sendv_result(int ret)
+{
+	return ret == -ERESTARTSYS ? -EINTR : ret;
 }
 
 /**
@@ -932,6 +940,9 @@ long kipc_queue_sendv(struct kipc_handle *h, struct kipc_msgv *v, bool nowait,
 		/* @stop: the error that ends the call, at message @end. */
 		n = kipc_sendv_read(v, v->done, n, m, nowait, &forced, &failed,
 				    res, &stop);
+		/* Results must be writable before anything of the chunk goes. */
+		if (results && n && clear_user(ures + v->done, n * sizeof(s32)))
+			return -EFAULT;
 		/*
 		 * Bit j of @ok: message j is prepared, to be queued. Only the
 		 * first of them may fail early on a full queue: the earlier
@@ -951,6 +962,15 @@ long kipc_queue_sendv(struct kipc_handle *h, struct kipc_msgv *v, bool nowait,
 			if (!results || (ret == -EAGAIN &&
 					 (forced & BIT(prepared)))) {
 				stop = ret;
+				break;
+			}
+			/*
+			 * Out of quota or memory with earlier messages of the
+			 * chunk holding theirs: try again once they are
+			 * queued (or failed and released), as sent alone.
+			 */
+			if (ok && (ret == -EDQUOT || ret == -ENOMEM)) {
+				stop = 0;	/* a read error is after it */
 				break;
 			}
 			res[prepared] = ret;
@@ -989,7 +1009,7 @@ long kipc_queue_sendv(struct kipc_handle *h, struct kipc_msgv *v, bool nowait,
 					end = j;
 					break;
 				}
-				res[j] = ret;
+				res[j] = kipc_sendv_result(ret);
 				failed |= BIT(j);
 			}
 			mutex_unlock(&q->lock);
@@ -1109,7 +1129,7 @@ static int kipc_msg_copy_in(struct kipc_msg *m, const void __user *um)
 {
 	if (!copy_from_user(m, um, sizeof(*m)) && m->size == sizeof(*m))
 		return sizeof(*m);
-	return kipc_copy_arg_in(m, sizeof(*m), um);
+	return kipc_copy_arg_in(m, sizeof(*m), sizeof(*m), um);
 }
 
 /**

@@ -159,7 +159,7 @@ static long kipc_uring_msg(struct kipc_handle *h, u32 op,
 	long ret;
 	int usize;
 
-	usize = kipc_copy_arg_in(&m, sizeof(m), umsg);
+	usize = kipc_copy_arg_in(&m, sizeof(m), sizeof(m), umsg);
 	if (usize < 0)
 		return usize;
 	uflags = m.flags;
@@ -200,15 +200,18 @@ static long kipc_uring_sendv(struct kipc_handle *h,
 	long ret;
 	int usize;
 
-	usize = kipc_copy_arg_in(&v, sizeof(v), uv);
+	usize = kipc_copy_arg_in(&v, sizeof(v), KIPC_MSGV_SIZE_VER0, uv);
 	if (usize < 0)
 		return usize;
 	v.done = 0;
 	ret = kipc_msgv_check(&v, false);
 	if (!ret) {
-		ret = kipc_queue_sendv(h, &v, issue_flags & IO_URING_F_NONBLOCK,
+		/* On an O_NONBLOCK handle, every message is non-blocking. */
+		ret = kipc_queue_sendv(h, &v,
+				       (issue_flags & IO_URING_F_NONBLOCK) &&
+				       !(h->file->f_flags & O_NONBLOCK),
 				       &retry);
-		if (retry && !(h->file->f_flags & O_NONBLOCK)) {
+		if (retry) {
 			if (!v.done)
 				return -EAGAIN;
 			ret = 0;	/* a short count: send the rest again */

@@ -342,6 +342,7 @@ TEST_F(q, sendv_results)
 	struct kipc_msg m[3];
 	int32_t res[3] = { 7, 7, 7 };
 
+	EXPECT_TRUE(kipc_has_feature(&self->k, KIPC_FEAT_QUEUE_VEC_RESULTS));
 	kipc_msg_init(&m[0], "a", 1);
 	kipc_msg_init(&m[1], big, sizeof(big));
 	kipc_msg_init(&m[2], "c", 1);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
+#include <stddef.h>
 #include <sys/mman.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -1730,18 +1731,137 @@ TEST_F(q, recvv_results_is_einval)
 	EXPECT_EQ(-EINVAL, kt_ioctl(self->fd, KIPC_IOC_RECVV, &v));
 }
 
-/* A results array that faults: what was sent is counted, then EFAULT. */
-TEST_F(q, sendv_results_bad_array_is_efault_after_sending)
+/* A results array that faults: EFAULT before anything is sent. */
+TEST_F(q, sendv_results_bad_array_is_efault)
 {
 	char bufs[2][8];
 	struct kipc_msg ms[2];
 	struct kipc_msgv v;
 
 	msgs_init(ms, 2, bufs, 0);
-	EXPECT_EQ(2, q_sendv_res(self->fd, ms, 2, (int32_t *)8, &v));
-	EXPECT_EQ(2, v.done);
+	EXPECT_EQ(-EFAULT, q_sendv_res(self->fd, ms, 2, (int32_t *)8, &v));
+	EXPECT_EQ(0, v.done);
 	EXPECT_EQ(-EFAULT, v.error);
-	EXPECT_EQ(2, q_msgs(self->fd));
+	EXPECT_EQ(0, q_msgs(self->fd));
+}
+
+/* A signal ends each blocked message's wait: EINTR, never ERESTARTSYS. */
+TEST_F(q, sendv_results_signal_is_eintr)
+{
+	char bufs[6][8];
+	struct kipc_msg ms[6];
+	int32_t res[6];
+	struct kipc_msgv v;
+	int i;
+
+	msgs_init(ms, 6, bufs, 0);
+	set_handler(SIGALRM, SA_RESTART);
+	arm_timer_ms(50);
+	/* Depth 4: the last two wait, and the signal ends both waits. */
+	EXPECT_EQ(6, q_sendv_res(self->fd, ms, 6, res, &v));
+	EXPECT_EQ(SIGALRM, got_signal);
+	EXPECT_EQ(-EINTR, v.error);
+	for (i = 0; i < 6; i++)
+		EXPECT_EQ(i < 4 ? 0 : -EINTR, res[i]);
+	EXPECT_EQ(4, q_msgs(self->fd));
+}
+
+/*
+ * Over quota: each message is charged as if sent alone, so exactly those
+ * that fit go, and the others fail with EDQUOT, across chunk boundaries.
+ */
+TEST_F(q, sendv_results_quota_each_message_alone)
+{
+	char old[32], n[KIPC_NAME_MAX], buf[1000];
+	struct kipc_msg ms[20];
+	int32_t res[20];
+	int fd, i, fit = 0;
+
+	ASSERT_EQ(0, kt_param_get("user_quota_bytes", old, sizeof(old)));
+	qname(n, sizeof(n), _metadata->name, "qq");
+	fd = q_open(self->ctl, n, KIPC_OPEN_CREAT | KIPC_OPEN_READ |
+		    KIPC_OPEN_WRITE | KIPC_OPEN_AUTOREMOVE, 0600, 64,
+		    sizeof(buf));
+	ASSERT_GE(fd, 0);
+	memset(buf, 'q', sizeof(buf));
+	ASSERT_EQ(0, kt_param_set("user_quota_bytes", "16384"));
+	/* How many fit, one at a time; then empty the queue again. */
+	while (fit < 20 && !q_send(fd, buf, sizeof(buf), 0, 0, 0, 0))
+		fit++;
+	for (i = 0; i < fit; i++)
+		q_recv(fd, buf, sizeof(buf), KIPC_F_NONBLOCK, 0, 0, NULL);
+	for (i = 0; i < 20; i++) {
+		memset(&ms[i], 0, sizeof(ms[i]));
+		ms[i].size = sizeof(ms[i]);
+		ms[i].buf = (uintptr_t)buf;
+		ms[i].len = sizeof(buf);
+	}
+	EXPECT_EQ(20, q_sendv_res(fd, ms, 20, res, NULL));
+	ASSERT_EQ(0, kt_param_set("user_quota_bytes", old));
+	ASSERT_GE(fit, 2);
+	ASSERT_LT(fit, 17);
+	for (i = 0; i < 20; i++)
+		EXPECT_EQ(i < fit ? 0 : -EDQUOT, res[i]);
+	EXPECT_EQ(fit, q_msgs(fd));
+	close(fd);
+}
+
+/* A structure of the first ABI version (no @results) is still accepted. */
+TEST_F(q, vec_first_abi_size_still_works)
+{
+	char bufs[2][8];
+	struct kipc_msg ms[2];
+	struct kipc_msgv v;
+
+	msgs_init(ms, 2, bufs, 0);
+	memset(&v, 0, sizeof(v));
+	v.size = offsetof(struct kipc_msgv, results);
+	v.msgs = (uintptr_t)ms;
+	v.count = 2;
+	v.msg_size = sizeof(ms[0]);
+	EXPECT_EQ(32, v.size);
+	EXPECT_EQ(2, kt_ioctl(self->fd, KIPC_IOC_SENDV, &v));
+	EXPECT_EQ(2, v.done);
+	v.done = 0;
+	EXPECT_EQ(2, kt_ioctl(self->fd, KIPC_IOC_RECVV, &v));
+	EXPECT_EQ(2, v.done);
+	v.size = 24;
+	EXPECT_EQ(-EINVAL, kt_ioctl(self->fd, KIPC_IOC_SENDV, &v));
+}
+
+/*
+ * Elements read before a fault are still checked: a malformed one among
+ * them stops the call with EINVAL there, not with the later fault.
+ */
+TEST_F(q, sendv_fault_after_a_bad_element_reports_the_bad_one)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	size_t stride = sizeof(struct kipc_msg) + 8;
+	struct kipc_msgv v = { .size = sizeof(v), .count = 4 };
+	char bufs[3][8], *map;
+	int i;
+
+	map = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	/* Elements 0 to 2 readable (a larger stride), element 3 not. */
+	v.msgs = (uintptr_t)(map + pg - 3 * stride);
+	v.msg_size = stride;
+	for (i = 0; i < 3; i++) {
+		struct kipc_msg *m = (void *)(map + pg - (3 - i) * stride);
+
+		memset(m, 0, stride);
+		m->size = stride;
+		m->buf = (uintptr_t)bufs[i];
+		m->len = 8;
+	}
+	((struct kipc_msg *)(map + pg - 2 * stride))->size = 16;
+	ASSERT_EQ(0, mprotect(map + pg, pg, PROT_NONE));
+	EXPECT_EQ(1, kt_ioctl(self->fd, KIPC_IOC_SENDV, &v));
+	EXPECT_EQ(1, v.done);
+	EXPECT_EQ(-EINVAL, v.error);
+	EXPECT_EQ(1, q_msgs(self->fd));
+	munmap(map, 2 * pg);
 }
 
 /* ---- CALL ------------------------------------------------------------ */

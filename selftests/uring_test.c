@@ -1315,6 +1315,44 @@ TEST_F(raw, sendv_results_go_on_past_failures)
 	EXPECT_EQ(-EAGAIN, recv_byte(self->qd));
 }
 
+/* A struct kipc_msgv of the first ABI version (no @results) still goes. */
+TEST_F(raw, sendv_first_abi_size_still_works)
+{
+	struct io_uring_sqe *sqe;
+	struct kipc_msgv v;
+	struct kipc_msg m[2];
+
+	sendv_msgs(m, &v, "ab", 2);
+	v.size = offsetof(struct kipc_msgv, results);
+	sqe = get_sqe(&self->ring);
+	kipc_prep_uring_sendv(sqe, self->qd, &v);
+	EXPECT_EQ(2, one(&self->ring, sqe));
+	EXPECT_EQ(2, v.done);
+	EXPECT_EQ('a', recv_byte(self->qd));
+	EXPECT_EQ('b', recv_byte(self->qd));
+}
+
+/* On an O_NONBLOCK handle, a full queue is each message's own EAGAIN. */
+TEST_F(raw, sendv_results_on_nonblocking_handle_full)
+{
+	struct io_uring_sqe *sqe;
+	struct kipc_msgv v;
+	struct kipc_msg m[6];
+	int32_t res[6];
+	int i;
+
+	ASSERT_EQ(0, kipc_set_nonblock(self->qd, 1));
+	sendv_msgs(m, &v, "abcdef", 6);
+	v.flags = KIPC_VEC_RESULTS;
+	v.results = (uintptr_t)res;
+	sqe = get_sqe(&self->ring);
+	kipc_prep_uring_sendv(sqe, self->qd, &v);
+	EXPECT_EQ(6, one(&self->ring, sqe));	/* max_msgs 4 */
+	EXPECT_EQ(-EAGAIN, v.error);
+	for (i = 0; i < 6; i++)
+		EXPECT_EQ(i < 4 ? 0 : -EAGAIN, res[i]);
+}
+
 /*
  * Reaping with min 0 (an event loop polling) also resends the rest of a
  * group cut short by a full queue.

@@ -324,7 +324,8 @@ struct kipc_msg {
  * @error: out: 0, or the negative errno of the first message that failed
  *	(through io_uring, 0 with @done short of @count: see %KIPC_URING_SENDV)
  * @results: with %KIPC_VEC_RESULTS, user pointer to @count __s32, each
- *	message's result (out, for the first @done); else 0
+ *	message's result (out, for the first @done); else 0. Added after the
+ *	first ABI version: a structure of 32 bytes, without it, is accepted.
  *
  * Messages are moved in array order, each as one SEND or RECV with its own
  * flags; the call stops at the first failure, unless %KIPC_VEC_RESULTS. It
